@@ -1,0 +1,120 @@
+"""Running requests: instances, their work items (inbox and timing record) and the audit log."""
+
+import enum
+from datetime import datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from storage.models.base import Base, enum_column
+from storage.models.organization import Position, User
+from storage.models.sop import SopVersion
+
+
+class InstanceStatus(enum.StrEnum):
+    RUNNING = "running"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
+class WorkItemStatus(enum.StrEnum):
+    OPEN = "open"
+    CLAIMED = "claimed"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
+OPEN_STATUSES = (WorkItemStatus.OPEN, WorkItemStatus.CLAIMED)
+
+
+class ReferenceCounter(Base):
+    """The last reference number handed out per SOP and year (SKD/2026/000123)."""
+
+    __tablename__ = "reference_counter"
+
+    sop_id: Mapped[int] = mapped_column(ForeignKey("sop.id"), primary_key=True)
+    year: Mapped[int] = mapped_column(primary_key=True)
+    last_number: Mapped[int] = mapped_column(default=0)
+
+
+class Instance(Base):
+    """A permohonan: one service request moving through one SOP version."""
+
+    __tablename__ = "instance"
+    __table_args__ = (UniqueConstraint("reference"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(60))
+    sop_version_id: Mapped[int] = mapped_column(ForeignKey("sop_version.id"), index=True)
+    status: Mapped[InstanceStatus] = enum_column(InstanceStatus, default=InstanceStatus.RUNNING)
+    # Data entered when the request started (applicant, subject); task data lives in the state.
+    data: Mapped[dict[str, Any]]
+    # SpiffWorkflow state without the process definition, and the format it was written in.
+    state: Mapped[str] = mapped_column(Text)
+    serializer_version: Mapped[str] = mapped_column(String(20))
+    # Bumped on every state change; writes check it, so a stale copy can never overwrite.
+    version: Mapped[int] = mapped_column(default=1)
+    # The earliest pending BPMN timer; the scheduler looks here instead of at every state.
+    next_wake_at: Mapped[datetime | None] = mapped_column(index=True)
+    started_at: Mapped[datetime]
+    started_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    ended_at: Mapped[datetime | None]
+
+    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
+
+    sop_version: Mapped[SopVersion] = relationship()
+    started_by: Mapped[User | None] = relationship()
+
+
+class WorkItem(Base):
+    """One human step of one instance: the inbox entry and the timing record of that step."""
+
+    __tablename__ = "work_item"
+    __table_args__ = (
+        Index("ix_work_item_inbox", "position_id", "status", "due_at"),
+        Index("ix_work_item_claimed", "claimed_by_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("instance.id"), index=True)
+    task_id: Mapped[str] = mapped_column(String(36), unique=True)
+    activity_id: Mapped[str] = mapped_column(String(200))
+    activity_name: Mapped[str] = mapped_column(String(300))
+    lane: Mapped[str | None] = mapped_column(String(200))
+    position_id: Mapped[int] = mapped_column(ForeignKey("position.id"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    status: Mapped[WorkItemStatus] = enum_column(WorkItemStatus, default=WorkItemStatus.OPEN)
+    ready_at: Mapped[datetime]
+    due_at: Mapped[datetime | None]
+    claimed_at: Mapped[datetime | None]
+    claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    completed_at: Mapped[datetime | None]
+    completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    form_data: Mapped[dict[str, Any] | None]
+    comment: Mapped[str | None] = mapped_column(Text)
+
+    instance: Mapped[Instance] = relationship()
+    position: Mapped[Position] = relationship()
+    claimed_by: Mapped[User | None] = relationship(foreign_keys=[claimed_by_id])
+    completed_by: Mapped[User | None] = relationship(foreign_keys=[completed_by_id])
+
+
+class Event(Base):
+    """Append-only audit log; types are subject_past_tense_verb (``work_item_completed``)."""
+
+    __tablename__ = "event"
+
+    # SQLite only autoincrements INTEGER PRIMARY KEY; years of events need BIGINT elsewhere.
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer(), "sqlite"), primary_key=True
+    )
+    type: Mapped[str] = mapped_column(String(60), index=True)
+    occurred_at: Mapped[datetime] = mapped_column(index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    instance_id: Mapped[int | None] = mapped_column(ForeignKey("instance.id"), index=True)
+    work_item_id: Mapped[int | None] = mapped_column(ForeignKey("work_item.id"))
+    sop_version_id: Mapped[int | None] = mapped_column(ForeignKey("sop_version.id"))
+    payload: Mapped[dict[str, Any]]
+
+    actor: Mapped[User | None] = relationship()
