@@ -24,6 +24,8 @@ class Sop(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(100), unique=True)
     name: Mapped[str] = mapped_column(String(300))
+    # Starts every reference number of its requests (SKD-2026-00001); unique across SOPs.
+    reference_prefix: Mapped[str] = mapped_column(String(12), unique=True)
     created_at: Mapped[datetime]
 
     versions: Mapped[list["SopVersion"]] = relationship(
