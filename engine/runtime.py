@@ -15,6 +15,7 @@ from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from SpiffWorkflow.exceptions import SpiffWorkflowException, WorkflowException
 from SpiffWorkflow.util.task import TaskState
 
+from engine.clock import Clock, system_clock, use_clock
 from engine.definition import SopDefinition, restore_spec
 from engine.errors import ExpressionError, TaskNotReady
 from engine.forms import clean_form
@@ -63,24 +64,30 @@ class ReadyStep:
 class Execution:
     """A workflow in memory with the verbs the use cases need."""
 
-    def __init__(self, process: Process, workflow: BpmnWorkflow):
+    def __init__(self, process: Process, workflow: BpmnWorkflow, now: Clock = system_clock):
         self.process = process
         self.workflow = workflow
+        self.now = now
         workflow.script_engine = script_engine(process.allow_scripts)
 
     @classmethod
-    def start(cls, process: Process, data: dict[str, Any]) -> "Execution":
+    def start(
+        cls, process: Process, data: dict[str, Any], now: Clock = system_clock
+    ) -> "Execution":
         """Create a new instance with ``data`` and run it to its first wait state."""
-        execution = cls(process, BpmnWorkflow(process.spec, process.subprocess_specs))
+        workflow = BpmnWorkflow(process.spec, process.subprocess_specs)
+        execution = cls(process, workflow, now)
         execution.workflow.task_tree.data.update(data)
         execution.advance()
         return execution
 
     @classmethod
-    def restore(cls, process: Process, state: str, serializer_version: str) -> "Execution":
-        """Load a state written by :meth:`dump`."""
+    def restore(
+        cls, process: Process, state: str, serializer_version: str, now: Clock = system_clock
+    ) -> "Execution":
+        """Load a state written by :meth:`dump`; ``now`` is the clock its timers run by."""
         workflow = load_state(state, serializer_version, process.spec, process.subprocess_specs)
-        return cls(process, workflow)
+        return cls(process, workflow, now)
 
     def dump(self) -> tuple[str, str]:
         """The state to store, and the serializer format it is written in."""
@@ -164,7 +171,8 @@ class Execution:
 
     def _guard(self, action: Any) -> Any:
         try:
-            return action()
+            with use_clock(self.now):
+                return action()
         except (WorkflowException, SpiffWorkflowException) as exc:
             task = getattr(exc, "task", None)
             where = f" at '{task.task_spec.bpmn_name or task.task_spec.name}'" if task else ""

@@ -39,6 +39,12 @@ def parse_bpmn_xml(data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> etree._El
     if not data.strip():
         raise BpmnRejected([Problem("empty_file", "The file is empty.")])
     try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise BpmnRejected(
+            [Problem("encoding", f"The file must be UTF-8 encoded (byte {exc.start} is not).")]
+        ) from None
+    try:
         tree = etree.ElementTree(etree.fromstring(data, _parser()))
     except etree.XMLSyntaxError as exc:
         raise BpmnRejected(

@@ -1,0 +1,25 @@
+"""The REST API: flask-smorest blueprints over the use cases, OpenAPI at /api/openapi.json."""
+
+from flask import Flask
+
+from web.api.errors import AlurApi
+
+
+def init_api(app: Flask) -> AlurApi:
+    from web.api import health, instances, organization, sops, work_items
+
+    api = AlurApi(
+        app,
+        spec_kwargs={
+            "info": {
+                "description": "Run SOP AP as BPMN processes. Authenticate with "
+                "`Authorization: Bearer <token>` (create one with "
+                "`alur token create NAME`)."
+            },
+            "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+            "security": [{"bearer": []}],
+        },
+    )
+    for module in (health, sops, instances, work_items, organization):
+        api.register_blueprint(module.blp)
+    return api

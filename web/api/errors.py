@@ -1,0 +1,62 @@
+"""Every error leaves the API as JSON ``{code, message, details}`` with its status, mapped once."""
+
+import logging
+
+from flask import jsonify
+from flask.typing import ResponseReturnValue
+from flask_smorest import Api
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from web.usecases import errors
+
+STATUS = {
+    errors.Unauthenticated: 401,
+    errors.Forbidden: 403,
+    errors.NotFound: 404,
+    errors.Conflict: 409,
+    errors.PayloadTooLarge: 413,
+    errors.Invalid: 422,
+}
+log = logging.getLogger(__name__)
+
+
+def error_response(status: int, code: str, message: str, details: object = None):
+    response = jsonify({"code": code, "message": message, "details": details})
+    response.status_code = status
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="alur"'
+    return response
+
+
+class AlurApi(Api):
+    """flask-smorest's Api with Alur's error format for HTTP errors and use-case errors."""
+
+    def _register_error_handlers(self) -> None:
+        self._app.register_error_handler(HTTPException, self.handle_http_exception)
+        self._app.register_error_handler(errors.UseCaseError, self.handle_use_case_error)
+        self._app.register_error_handler(Exception, self.handle_unexpected)
+
+    def handle_http_exception(self, error: HTTPException) -> ResponseReturnValue:
+        data = getattr(error, "data", None) or {}
+        details = data.get("messages") or data.get("errors")
+        if error.code == 422 and details:
+            # Marshmallow's messages are {location: {field: [messages]}}: flatten to fields.
+            fields = {}
+            for location in details.values():
+                fields.update(location if isinstance(location, dict) else {})
+            return error_response(
+                422, "invalid", "The request has invalid fields.", {"fields": fields or details}
+            )
+        code = (error.name or "error").lower().replace(" ", "_")
+        return error_response(error.code or 500, code, error.description or error.name, None)
+
+    def handle_use_case_error(self, error: errors.UseCaseError) -> ResponseReturnValue:
+        return error_response(
+            STATUS.get(type(error), 400), error.code, error.message, error.details
+        )
+
+    def handle_unexpected(self, error: Exception) -> ResponseReturnValue:
+        if isinstance(error, HTTPException):
+            return self.handle_http_exception(error)
+        log.exception("unexpected error")
+        return error_response(500, "internal_error", InternalServerError.description, None)

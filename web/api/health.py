@@ -1,0 +1,20 @@
+"""GET /api/health: is the app up and can it reach its database."""
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from sqlalchemy import text
+
+from web.api.auth import context
+
+blp = Blueprint("health", __name__, url_prefix="/api", description="Liveness and readiness.")
+
+
+@blp.route("/health")
+class Health(MethodView):
+    @blp.doc(security=[])
+    @blp.response(200)
+    def get(self):
+        """Report whether the database answers; needs no token."""
+        with context().transaction() as session:
+            session.execute(text("SELECT 1"))
+        return {"status": "ok", "database": "ok"}

@@ -1,0 +1,36 @@
+"""/api/units, /api/positions, /api/users: who works where (users: admins only)."""
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from web.api import schemas
+from web.api.auth import context, current_actor
+from web.usecases import organization
+
+blp = Blueprint(
+    "organization", __name__, url_prefix="/api", description="Units, positions and users."
+)
+
+
+@blp.route("/units")
+class Units(MethodView):
+    @blp.response(200, schemas.UnitSchema(many=True))
+    def get(self):
+        """Every unit (perangkat daerah and its parts); ``parent_id`` gives the nesting."""
+        return organization.list_units(context(), current_actor())
+
+
+@blp.route("/positions")
+class Positions(MethodView):
+    @blp.response(200, schemas.PositionSchema(many=True))
+    def get(self):
+        """Every position (jabatan) with its unit."""
+        return organization.list_positions(context(), current_actor())
+
+
+@blp.route("/users")
+class Users(MethodView):
+    @blp.response(200, schemas.UserSchema(many=True))
+    def get(self):
+        """Every user with role and positions (admins only)."""
+        return organization.list_users(context(), current_actor())

@@ -1,0 +1,150 @@
+"""What every state change of an instance shares: loading the engine, saving, and the audit log.
+
+After the engine moves, :func:`save_progress` writes the new state and makes the work items
+match the engine's READY human steps: new steps open items (with their due time from mutu
+baku in working time), steps the engine withdrew (timer, cancel) close theirs.
+"""
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from engine.calendar import WorkingCalendar
+from engine.runtime import Execution, Process
+from engine.time_standard import TimeStandard
+from storage.models import (
+    Event,
+    Instance,
+    InstanceStatus,
+    Organization,
+    SopVersion,
+    WorkItem,
+    WorkItemStatus,
+)
+from storage.repositories import organization as org_repo
+from storage.repositories import runtime as repo
+from web.usecases.context import Actor, Context
+from web.usecases.errors import Conflict
+
+_PROCESSES: dict[tuple[str, bool], Process] = {}
+
+
+def process_of(version: SopVersion, allow_scripts: bool) -> Process:
+    """The runnable process of a version; versions never change, so it is built once."""
+    key = (version.bpmn_sha256, allow_scripts)
+    process = _PROCESSES.get(key)
+    if process is None:
+        process = Process.from_stored(version.sop_metadata, version.spec_json, allow_scripts)
+        _PROCESSES[key] = process
+    return process
+
+
+def restore(ctx: Context, instance: Instance) -> Execution:
+    process = process_of(instance.sop_version, ctx.engine_options.allow_script_tasks)
+    return Execution.restore(process, instance.state, instance.serializer_version, ctx.clock)
+
+
+def record(
+    session: Session,
+    ctx: Context,
+    actor: Actor | None,
+    type_: str,
+    *,
+    instance: Instance | None = None,
+    work_item: WorkItem | None = None,
+    **payload: Any,
+) -> None:
+    """Append an audit event in the caller's transaction."""
+    session.add(
+        Event(
+            type=type_,
+            occurred_at=ctx.clock(),
+            actor_id=actor.user_id if actor else None,
+            instance_id=instance.id if instance else None,
+            work_item_id=work_item.id if work_item else None,
+            payload=payload,
+        )
+    )
+
+
+def _calendar(session: Session, organization_id: int, cache: dict[int, WorkingCalendar]) -> Any:
+    if organization_id not in cache:
+        organization = session.get(Organization, organization_id)
+        cache[organization_id] = WorkingCalendar.of(organization.timezone)
+    return cache[organization_id]
+
+
+def save_progress(
+    session: Session, ctx: Context, actor: Actor | None, instance: Instance, execution: Execution
+) -> list[WorkItem]:
+    """Write the engine's state to ``instance`` and open/close work items; returns new items."""
+    now = ctx.clock()
+    instance.state, instance.serializer_version = execution.dump()
+    instance.next_wake_at = execution.next_timer_at()
+    ready = {step.task_id: step for step in execution.ready_steps()}
+    for item in repo.open_work_items_of(session, instance.id):
+        if item.task_id not in ready:
+            item.status = WorkItemStatus.CANCELLED
+            item.completed_at = now
+            record(
+                session,
+                ctx,
+                actor,
+                "work_item_withdrawn",
+                instance=instance,
+                work_item=item,
+                activity=item.activity_id,
+            )
+        else:
+            del ready[item.task_id]
+    positions = org_repo.positions_by_codes(
+        session, [s.activity.position_code for s in ready.values() if s.activity.position_code]
+    )
+    calendars: dict[int, WorkingCalendar] = {}
+    opened = []
+    for task_id, step in ready.items():
+        position = positions.get(step.activity.position_code or "")
+        if position is None:
+            raise Conflict(
+                f"Step '{step.activity.name}' needs position {step.activity.position_code}, "
+                "which no longer exists; an administrator must restore it.",
+                {"activity": step.activity.id, "position": step.activity.position_code},
+            )
+        standard: TimeStandard | None = step.activity.time_standard
+        due = (
+            _calendar(session, position.unit.organization_id, calendars).add(now, standard)
+            if standard
+            else None
+        )
+        item = WorkItem(
+            instance_id=instance.id,
+            task_id=task_id,
+            activity_id=step.activity.id,
+            activity_name=step.activity.name,
+            lane=step.activity.lane_id,
+            position_id=position.id,
+            unit_id=position.unit_id,
+            status=WorkItemStatus.OPEN,
+            ready_at=now,
+            due_at=due,
+        )
+        session.add(item)
+        session.flush()
+        record(
+            session,
+            ctx,
+            actor,
+            "work_item_opened",
+            instance=instance,
+            work_item=item,
+            activity=step.activity.id,
+            position=position.code,
+            due_at=due.isoformat() if due else None,
+        )
+        opened.append(item)
+    if execution.is_completed and instance.status == InstanceStatus.RUNNING:
+        instance.status = InstanceStatus.COMPLETED
+        instance.ended_at = now
+        instance.next_wake_at = None
+        record(session, ctx, actor, "instance_completed", instance=instance)
+    return opened

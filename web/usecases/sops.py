@@ -1,0 +1,227 @@
+"""The SOP library: upload a BPMN as a new version, publish it, read it back."""
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from engine.definition import SopDefinition, load_sop
+from engine.errors import BpmnRejected, BpmnTooLarge, Problem
+from engine.serialization import SERIALIZER_VERSION
+from storage.models import Event, Role, Sop, SopVersion, VersionStatus
+from storage.repositories import organization as org_repo
+from storage.repositories import sops as repo
+from web.usecases.context import SYSTEM, Actor, Context
+from web.usecases.errors import Conflict, Invalid, NotFound, PayloadTooLarge
+
+_EDITORS = (Role.ANALYST, Role.ADMIN)
+
+
+def _rejected(exc: BpmnRejected) -> Invalid:
+    details = {"problems": [p.as_dict() for p in exc.problems]}
+    if isinstance(exc, BpmnTooLarge):
+        return PayloadTooLarge(str(exc), details)
+    return Invalid(f"The BPMN was refused: {exc}", details)
+
+
+def _reference_prefix(session: Session, key: str) -> str:
+    words = [w for w in re.split(r"[_\-\s]+", key) if w]
+    base = ("".join(w[0] for w in words) if len(words) > 1 else key[:3]).upper()[:8] or "SOP"
+    prefix, n = base, 1
+    while repo.reference_prefix_taken(session, prefix):
+        n += 1
+        prefix = f"{base}{n}"
+    return prefix
+
+
+def upload_version(ctx: Context, actor: Actor, data: bytes) -> SopVersion:
+    """Validate an uploaded BPMN and store it as the SOP's next draft version.
+
+    :raises Invalid: the BPMN is refused (details list every problem, by element).
+    :raises PayloadTooLarge: the file exceeds the configured size.
+    :raises Conflict: the file is identical to the SOP's latest version.
+    """
+    actor.require_role(*_EDITORS, action="upload SOP versions")
+    try:
+        definition = load_sop(data, ctx.engine_options)
+    except BpmnRejected as exc:
+        raise _rejected(exc) from None
+    with ctx.transaction() as session:
+        return _store_version(session, ctx, actor, definition, data)
+
+
+def _store_version(
+    session: Session, ctx: Context, actor: Actor, definition: SopDefinition, data: bytes
+) -> SopVersion:
+    now = ctx.clock()
+    metadata = definition.metadata
+    sop = repo.sop_by_key(session, metadata.key)
+    if sop is None:
+        sop = Sop(
+            key=metadata.key,
+            name=metadata.name,
+            created_at=now,
+            reference_prefix=_reference_prefix(session, metadata.key),
+        )
+        session.add(sop)
+        session.flush()
+    latest = repo.latest_version(session, sop.id)
+    if latest is not None and latest.bpmn_sha256 == definition.bpmn_sha256:
+        raise Conflict(
+            f"This file is identical to version {latest.number} of {sop.key}.",
+            {"sop": sop.key, "version": latest.number},
+        )
+    sop.name = metadata.name
+    version = SopVersion(
+        sop_id=sop.id,
+        number=(latest.number + 1) if latest else 1,
+        status=VersionStatus.DRAFT,
+        name=metadata.name,
+        bpmn_xml=data.decode("utf-8"),
+        bpmn_sha256=definition.bpmn_sha256,
+        sop_metadata=metadata.as_dict(),
+        spec_json=definition.spec_json,
+        serializer_version=SERIALIZER_VERSION,
+        created_at=now,
+        created_by_id=actor.user_id,
+    )
+    session.add(version)
+    session.flush()
+    session.add(
+        Event(
+            type="sop_version_uploaded",
+            occurred_at=now,
+            actor_id=actor.user_id,
+            sop_version_id=version.id,
+            payload={"sop": sop.key, "version": version.number},
+        )
+    )
+    return version
+
+
+def publish_version(ctx: Context, actor: Actor, key: str, number: int) -> SopVersion:
+    """Make a version the one new requests start on; the previously published one retires.
+
+    :raises Invalid: a lane names a position that does not exist (details name the lanes).
+    """
+    actor.require_role(*_EDITORS, action="publish SOP versions")
+    with ctx.transaction() as session:
+        return _publish(session, ctx, actor, key, number)
+
+
+def _publish(session: Session, ctx: Context, actor: Actor, key: str, number: int) -> SopVersion:
+    version = repo.version(session, key, number)
+    if version is None:
+        raise NotFound(f"SOP {key} has no version {number}.")
+    if version.status == VersionStatus.PUBLISHED:
+        raise Conflict(f"Version {number} of {key} is already published.")
+    lanes = version.sop_metadata["lanes"]
+    found = org_repo.positions_by_codes(session, [lane["position_code"] for lane in lanes])
+    problems = [
+        Problem(
+            "position_unknown",
+            f"Lane '{lane['name']}' names position {lane['position_code']}, which does not "
+            "exist; create it or change the lane.",
+            lane["id"],
+            lane["name"],
+        ).as_dict()
+        for lane in lanes
+        if lane["position_code"] not in found
+    ]
+    if problems:
+        raise Invalid(
+            f"Version {number} of {key} cannot be published: lanes are unmapped.",
+            {"problems": problems},
+        )
+    now = ctx.clock()
+    current = repo.published_version(session, key)
+    if current is not None:
+        current.status = VersionStatus.RETIRED
+    version.status = VersionStatus.PUBLISHED
+    version.published_at = now
+    version.published_by_id = actor.user_id
+    session.add(
+        Event(
+            type="sop_version_published",
+            occurred_at=now,
+            actor_id=actor.user_id,
+            sop_version_id=version.id,
+            payload={"sop": key, "version": number, "retired": current.number if current else None},
+        )
+    )
+    return version
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    file: str
+    key: str | None
+    version: int | None
+    outcome: str  # "published", "unchanged" or "refused"
+    problems: tuple[dict, ...] = ()
+
+
+def load_processes(ctx: Context, directory: Path) -> list[LoadResult]:
+    """Publish every ``*.bpmn`` in ``directory`` whose content is new; one transaction per file."""
+    results = []
+    for path in sorted(directory.glob("*.bpmn")):
+        data = path.read_bytes()
+        try:
+            definition = load_sop(data, ctx.engine_options)
+        except BpmnRejected as exc:
+            problems = tuple(p.as_dict() for p in exc.problems)
+            results.append(LoadResult(path.name, None, None, "refused", problems))
+            continue
+        with ctx.transaction() as session:
+            sop = repo.sop_by_key(session, definition.key)
+            latest = repo.latest_version(session, sop.id) if sop else None
+            if latest is not None and latest.bpmn_sha256 == definition.bpmn_sha256:
+                if latest.status != VersionStatus.PUBLISHED:
+                    _publish(session, ctx, SYSTEM, definition.key, latest.number)
+                    results.append(
+                        LoadResult(path.name, definition.key, latest.number, "published")
+                    )
+                else:
+                    results.append(
+                        LoadResult(path.name, definition.key, latest.number, "unchanged")
+                    )
+                continue
+            try:
+                with session.begin_nested():
+                    version = _store_version(session, ctx, SYSTEM, definition, data)
+                    _publish(session, ctx, SYSTEM, definition.key, version.number)
+            except Invalid as exc:
+                problems = tuple((exc.details or {}).get("problems", ()))
+                results.append(LoadResult(path.name, definition.key, None, "refused", problems))
+                continue
+            results.append(LoadResult(path.name, definition.key, version.number, "published"))
+    return results
+
+
+def list_sops(ctx: Context, actor: Actor) -> list[Sop]:
+    with ctx.transaction() as session:
+        return repo.list_sops(session)
+
+
+def get_sop(ctx: Context, actor: Actor, key: str) -> Sop:
+    with ctx.transaction() as session:
+        sop = repo.sop_by_key(session, key)
+        if sop is None:
+            raise NotFound(f"SOP {key} does not exist.")
+        _ = sop.versions
+        return sop
+
+
+def get_version(ctx: Context, actor: Actor, key: str, number: int | None = None) -> SopVersion:
+    """A version by number, or the published one when ``number`` is None."""
+    with ctx.transaction() as session:
+        version = (
+            repo.published_version(session, key)
+            if number is None
+            else repo.version(session, key, number)
+        )
+        if version is None:
+            what = f"version {number}" if number is not None else "a published version"
+            raise NotFound(f"SOP {key} has no {what}.")
+        return version
