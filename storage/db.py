@@ -43,6 +43,9 @@ def _sqlite_engine(url: URL, *, echo: bool) -> Engine:
         try:
             if not in_memory:
                 cursor.execute("PRAGMA journal_mode=WAL")
+                # In WAL mode NORMAL is corruption-safe and survives an application crash;
+                # only an OS crash or power cut may lose the last commits (no fsync each).
+                cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         finally:

@@ -51,7 +51,7 @@ class Instance(Base):
     # Data entered when the request started (applicant, subject); task data lives in the state.
     data: Mapped[dict[str, Any]]
     # SpiffWorkflow state without the process definition, and the format it was written in.
-    state: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(Text, deferred=True)
     serializer_version: Mapped[str] = mapped_column(String(20))
     # Bumped on every state change; writes check it, so a stale copy can never overwrite.
     version: Mapped[int] = mapped_column(default=1)
@@ -63,7 +63,7 @@ class Instance(Base):
 
     __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
 
-    sop_version: Mapped[SopVersion] = relationship()
+    sop_version: Mapped[SopVersion] = relationship(lazy="joined")
     started_by: Mapped[User | None] = relationship()
 
 
@@ -94,10 +94,10 @@ class WorkItem(Base):
     form_data: Mapped[dict[str, Any] | None]
     comment: Mapped[str | None] = mapped_column(Text)
 
-    instance: Mapped[Instance] = relationship()
-    position: Mapped[Position] = relationship()
-    claimed_by: Mapped[User | None] = relationship(foreign_keys=[claimed_by_id])
-    completed_by: Mapped[User | None] = relationship(foreign_keys=[completed_by_id])
+    instance: Mapped[Instance] = relationship(lazy="joined")
+    position: Mapped[Position] = relationship(lazy="joined")
+    claimed_by: Mapped[User | None] = relationship(foreign_keys=[claimed_by_id], lazy="joined")
+    completed_by: Mapped[User | None] = relationship(foreign_keys=[completed_by_id], lazy="joined")
 
 
 class Event(Base):
@@ -117,4 +117,7 @@ class Event(Base):
     sop_version_id: Mapped[int | None] = mapped_column(ForeignKey("sop_version.id"))
     payload: Mapped[dict[str, Any]]
 
-    actor: Mapped[User | None] = relationship()
+    actor: Mapped[User | None] = relationship(lazy="joined")
+    # Set by whoever records the event, so the insert needs no flush for the ids first.
+    instance: Mapped[Instance | None] = relationship()
+    work_item: Mapped[WorkItem | None] = relationship()

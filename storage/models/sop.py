@@ -44,16 +44,16 @@ class SopVersion(Base):
     number: Mapped[int]
     status: Mapped[VersionStatus] = enum_column(VersionStatus, default=VersionStatus.DRAFT)
     name: Mapped[str] = mapped_column(String(300))
-    bpmn_xml: Mapped[str] = mapped_column(Text)
+    bpmn_xml: Mapped[str] = mapped_column(Text, deferred=True)
     bpmn_sha256: Mapped[str] = mapped_column(String(64), index=True)
     # The SOP AP fields read from the BPMN (identity, lanes, activities with mutu baku, forms).
-    sop_metadata: Mapped[dict[str, Any]]
+    sop_metadata: Mapped[dict[str, Any]] = mapped_column(deferred=True)
     # The parsed SpiffWorkflow spec, serialized once here and not in every instance state.
-    spec_json: Mapped[str] = mapped_column(Text)
+    spec_json: Mapped[str] = mapped_column(Text, deferred=True)
     serializer_version: Mapped[str] = mapped_column(String(20))
     created_at: Mapped[datetime]
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     published_at: Mapped[datetime | None]
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
-    sop: Mapped[Sop] = relationship(back_populates="versions")
+    sop: Mapped[Sop] = relationship(back_populates="versions", lazy="joined")

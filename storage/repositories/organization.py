@@ -21,18 +21,14 @@ def unit_by_code(session: Session, code: str) -> Unit | None:
 
 
 def position_by_code(session: Session, code: str) -> Position | None:
-    return session.scalar(
-        select(Position).where(Position.code == code).options(selectinload(Position.unit))
-    )
+    return session.scalar(select(Position).where(Position.code == code))
 
 
 def positions_by_codes(session: Session, codes: Iterable[str]) -> dict[str, Position]:
     wanted = set(codes)
     if not wanted:
         return {}
-    rows = session.scalars(
-        select(Position).where(Position.code.in_(wanted)).options(selectinload(Position.unit))
-    )
+    rows = session.scalars(select(Position).where(Position.code.in_(wanted)))
     return {p.code: p for p in rows}
 
 
@@ -57,11 +53,7 @@ def list_units(session: Session) -> list[Unit]:
 
 
 def list_positions(session: Session) -> list[Position]:
-    return list(
-        session.scalars(
-            select(Position).order_by(Position.code).options(selectinload(Position.unit))
-        )
-    )
+    return list(session.scalars(select(Position).order_by(Position.code)))
 
 
 def list_users(session: Session) -> list[User]:

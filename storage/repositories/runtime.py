@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import Select, case, func, select, update
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, undefer
 
 from storage.models import (
     OPEN_STATUSES,
@@ -35,21 +35,31 @@ def next_reference_number(session: Session, sop_id: int, year: int) -> int:
 
 
 def lock_instance(session: Session, instance_id: int) -> Instance | None:
-    """The instance, locked until the transaction ends (PostgreSQL; SQLite locks the database)."""
+    """The instance with its state, locked until the transaction ends.
+
+    PostgreSQL locks the row; SQLite's writers already hold the database lock (BEGIN IMMEDIATE).
+    """
     return session.scalar(
         select(Instance)
         .where(Instance.id == instance_id)
-        .options(selectinload(Instance.sop_version))
+        .options(undefer(Instance.state))
+        .with_for_update(of=Instance)
+    )
+
+
+def lock_instance_of_work_item(session: Session, item_id: int) -> Instance | None:
+    """Like :func:`lock_instance`, found by one of its work items, in one round trip."""
+    owner = select(WorkItem.instance_id).where(WorkItem.id == item_id).scalar_subquery()
+    return session.scalar(
+        select(Instance)
+        .where(Instance.id == owner)
+        .options(undefer(Instance.state))
         .with_for_update(of=Instance)
     )
 
 
 def instance(session: Session, instance_id: int) -> Instance | None:
-    return session.scalar(
-        select(Instance)
-        .where(Instance.id == instance_id)
-        .options(selectinload(Instance.sop_version).selectinload(SopVersion.sop))
-    )
+    return session.get(Instance, instance_id)
 
 
 def instance_by_reference(session: Session, reference: str) -> Instance | None:
@@ -66,7 +76,6 @@ def work_items_of(session: Session, instance_id: int) -> list[WorkItem]:
             select(WorkItem)
             .where(WorkItem.instance_id == instance_id)
             .order_by(WorkItem.ready_at, WorkItem.id)
-            .options(selectinload(WorkItem.position))
         )
     )
 
@@ -87,7 +96,6 @@ def events_of(session: Session, instance_id: int) -> list[Event]:
             select(Event)
             .where(Event.instance_id == instance_id)
             .order_by(Event.occurred_at, Event.id)
-            .options(selectinload(Event.actor))
         )
     )
 
@@ -101,7 +109,6 @@ def inbox_query(
     query = (
         select(WorkItem)
         .where(((WorkItem.status == WorkItemStatus.CLAIMED) & mine) | waiting)
-        .options(selectinload(WorkItem.instance), selectinload(WorkItem.position))
         .order_by(case((mine, 0), else_=1), WorkItem.due_at.is_(None), WorkItem.due_at, WorkItem.id)
     )
     if sop_key:
@@ -123,7 +130,6 @@ def instances_query(
         select(Instance)
         .join(SopVersion, SopVersion.id == Instance.sop_version_id)
         .join(Sop, Sop.id == SopVersion.sop_id)
-        .options(selectinload(Instance.sop_version).selectinload(SopVersion.sop))
         .order_by(Instance.started_at.desc(), Instance.id.desc())
     )
     if sop_key:

@@ -1,7 +1,7 @@
 """Lookups of SOPs and their versions."""
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, selectinload, undefer
 
 from storage.models import Sop, SopVersion, VersionStatus
 
@@ -15,7 +15,7 @@ def version(session: Session, key: str, number: int) -> SopVersion | None:
         select(SopVersion)
         .join(Sop)
         .where(Sop.key == key, SopVersion.number == number)
-        .options(selectinload(SopVersion.sop))
+        .options(undefer(SopVersion.sop_metadata))
     )
 
 
@@ -30,7 +30,7 @@ def published_version(session: Session, key: str) -> SopVersion | None:
         select(SopVersion)
         .join(Sop)
         .where(Sop.key == key, SopVersion.status == VersionStatus.PUBLISHED)
-        .options(selectinload(SopVersion.sop))
+        .options(undefer(SopVersion.sop_metadata))
     )
 
 

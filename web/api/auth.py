@@ -1,6 +1,6 @@
 """Bearer-token authentication for the API: the token names the actor of every use case."""
 
-from flask import current_app, request
+from flask import current_app, g, request
 
 from web.usecases import organization
 from web.usecases.context import Actor, Context
@@ -12,12 +12,19 @@ def context() -> Context:
 
 
 def current_actor() -> Actor:
-    """The actor of this request.
+    """The actor of this request, authenticated once per request.
 
     :raises Unauthenticated: no ``Authorization: Bearer`` header, or an unknown token.
     """
-    header = request.headers.get("Authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise Unauthenticated("Send an API token as 'Authorization: Bearer <token>'.")
-    return organization.authenticate_token(context(), token.strip())
+    if "actor" not in g:
+        header = request.headers.get("Authorization", "")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise Unauthenticated("Send an API token as 'Authorization: Bearer <token>'.")
+        g.actor = organization.authenticate_token(context(), token.strip())
+    return g.actor
+
+
+def require_token() -> None:
+    """``before_request`` of every blueprint needing a token: 401 before the body is validated."""
+    current_actor()

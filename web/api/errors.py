@@ -2,11 +2,12 @@
 
 import logging
 
-from flask import jsonify
+from flask import current_app, jsonify
 from flask.typing import ResponseReturnValue
 from flask_smorest import Api
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from engine.errors import Problem
 from web.usecases import errors
 
 STATUS = {
@@ -47,6 +48,16 @@ class AlurApi(Api):
             return error_response(
                 422, "invalid", "The request has invalid fields.", {"fields": fields or details}
             )
+        if error.code == 413:
+            # Flask refuses bodies over MAX_CONTENT_LENGTH before the use case sees them:
+            # answer as the use case does for a BPMN over the limit.
+            limit = current_app.extensions["alur"]["settings"].max_bpmn_bytes
+            message = f"The request is larger than the limit of {limit:,} bytes."
+            details = {"problems": [Problem("file_too_large", message).as_dict()]}
+            return error_response(413, errors.PayloadTooLarge.code, message, details)
+        if error.code == 400 and details:
+            # webargs' only 400 with messages: a body that does not decode as JSON.
+            return error_response(400, "bad_request", "The request body is not valid JSON.", None)
         code = (error.name or "error").lower().replace(" ", "_")
         return error_response(error.code or 500, code, error.description or error.name, None)
 

@@ -5,13 +5,14 @@ from flask_smorest import Blueprint
 
 from storage.models import InstanceStatus
 from web.api import schemas
-from web.api.auth import context, current_actor
+from web.api.auth import context, current_actor, require_token
 from web.api.pages import envelope, page_request
 from web.usecases import instances
 
 blp = Blueprint(
     "instances", __name__, url_prefix="/api/instances", description="Requests moving through SOPs."
 )
+blp.before_request(require_token)
 InstancePage = schemas.page_schema(schemas.InstanceSchema, "InstancePage")
 
 

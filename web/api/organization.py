@@ -4,12 +4,13 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from web.api import schemas
-from web.api.auth import context, current_actor
+from web.api.auth import context, current_actor, require_token
 from web.usecases import organization
 
 blp = Blueprint(
     "organization", __name__, url_prefix="/api", description="Units, positions and users."
 )
+blp.before_request(require_token)
 
 
 @blp.route("/units")

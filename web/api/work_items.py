@@ -4,13 +4,14 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from web.api import schemas
-from web.api.auth import context, current_actor
+from web.api.auth import context, current_actor, require_token
 from web.api.pages import envelope, page_request
 from web.usecases import work_items
 
 blp = Blueprint(
     "work_items", __name__, url_prefix="/api/work-items", description="Steps waiting for people."
 )
+blp.before_request(require_token)
 WorkItemPage = schemas.page_schema(schemas.WorkItemSchema, "WorkItemPage")
 
 

@@ -5,6 +5,8 @@ match the engine's READY human steps: new steps open items (with their due time 
 baku in working time), steps the engine withdrew (timer, cancel) close theirs.
 """
 
+import threading
+from collections import OrderedDict
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -39,9 +41,45 @@ def process_of(version: SopVersion, allow_scripts: bool) -> Process:
     return process
 
 
+class _ExecutionCache:
+    """Executions kept in memory between steps, keyed by the exact state text they dump to.
+
+    Keyed by content, an entry can never be stale: a state written by another process is a
+    different key. Entries are taken out while in use, so no two threads share a workflow.
+    """
+
+    def __init__(self, size: int = 256):
+        self._size = size
+        self._items: OrderedDict[str, Execution] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def take(self, state: str) -> Execution | None:
+        with self._lock:
+            return self._items.pop(state, None)
+
+    def put(self, state: str, execution: Execution) -> None:
+        with self._lock:
+            self._items[state] = execution
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+
+
+_EXECUTIONS = _ExecutionCache()
+
+
 def restore(ctx: Context, instance: Instance) -> Execution:
+    """The instance's execution: from memory when its state is cached, else deserialized."""
+    execution = _EXECUTIONS.take(instance.state)
+    if execution is not None:
+        execution.now = ctx.clock
+        return execution
     process = process_of(instance.sop_version, ctx.engine_options.allow_script_tasks)
     return Execution.restore(process, instance.state, instance.serializer_version, ctx.clock)
+
+
+def put_back(instance: Instance, execution: Execution) -> None:
+    """Return an execution that was only read, unchanged, to the cache."""
+    _EXECUTIONS.put(instance.state, execution)
 
 
 def record(
@@ -60,8 +98,8 @@ def record(
             type=type_,
             occurred_at=ctx.clock(),
             actor_id=actor.user_id if actor else None,
-            instance_id=instance.id if instance else None,
-            work_item_id=work_item.id if work_item else None,
+            instance=instance,
+            work_item=work_item,
             payload=payload,
         )
     )
@@ -80,6 +118,7 @@ def save_progress(
     """Write the engine's state to ``instance`` and open/close work items; returns new items."""
     now = ctx.clock()
     instance.state, instance.serializer_version = execution.dump()
+    _EXECUTIONS.put(instance.state, execution)
     instance.next_wake_at = execution.next_timer_at()
     ready = {step.task_id: step for step in execution.ready_steps()}
     for item in repo.open_work_items_of(session, instance.id):
@@ -117,7 +156,7 @@ def save_progress(
             else None
         )
         item = WorkItem(
-            instance_id=instance.id,
+            instance=instance,
             task_id=task_id,
             activity_id=step.activity.id,
             activity_name=step.activity.name,
@@ -129,7 +168,6 @@ def save_progress(
             due_at=due,
         )
         session.add(item)
-        session.flush()
         record(
             session,
             ctx,

@@ -74,7 +74,7 @@ def _store_version(
         )
     sop.name = metadata.name
     version = SopVersion(
-        sop_id=sop.id,
+        sop=sop,
         number=(latest.number + 1) if latest else 1,
         status=VersionStatus.DRAFT,
         name=metadata.name,
@@ -225,3 +225,12 @@ def get_version(ctx: Context, actor: Actor, key: str, number: int | None = None)
             what = f"version {number}" if number is not None else "a published version"
             raise NotFound(f"SOP {key} has no {what}.")
         return version
+
+
+def get_version_bpmn(ctx: Context, actor: Actor, key: str, number: int) -> str:
+    """The BPMN of a version exactly as it was uploaded."""
+    with ctx.transaction() as session:
+        version = repo.version(session, key, number)
+        if version is None:
+            raise NotFound(f"SOP {key} has no version {number}.")
+        return version.bpmn_xml

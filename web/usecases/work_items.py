@@ -141,10 +141,12 @@ def complete(
     :raises Invalid: the form data is wrong (``details["fields"]`` maps field -> message).
     """
     with ctx.transaction() as session:
+        # Lock the request first, then read the step: what is checked is what is current.
+        instance = repo.lock_instance_of_work_item(session, item_id)
+        if instance is None:
+            raise NotFound(f"Work item {item_id} does not exist.")
         item = _item(session, item_id)
         require_item_actor(session, actor, item, "complete")
-        instance = repo.lock_instance(session, item.instance_id)
-        session.refresh(item)
         if item.status not in (WorkItemStatus.OPEN, WorkItemStatus.CLAIMED):
             raise _closed_conflict(session, item)
         if item.status == WorkItemStatus.CLAIMED and item.claimed_by_id != actor.user_id:

@@ -1,0 +1,120 @@
+"""Fixtures for use-case and API tests: an organization built through the use cases."""
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session, sessionmaker
+
+from storage.models import Role
+from tests.factories.bpmn import build
+from web.app import create_app
+from web.usecases import organization, sops
+from web.usecases.context import SYSTEM, Actor, Context
+
+
+class FakeClock:
+    """A clock tests move by hand; starts on a Monday morning in Jakarta (01:00 UTC = 08:00 WIB)."""
+
+    def __init__(self, start: datetime = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)):
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **kwargs: float) -> datetime:
+        self.now += timedelta(**kwargs)
+        return self.now
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def ctx(session_factory: sessionmaker[Session], clock: FakeClock) -> Context:
+    return Context(sessions=session_factory, clock=clock)
+
+
+@dataclass
+class Org:
+    """The test organization: a kelurahan with staff and a head, and a second unit."""
+
+    ctx: Context
+    actors: dict[str, Actor] = field(default_factory=dict)
+
+    def actor(self, username: str) -> Actor:
+        return self.actors[username]
+
+
+def build_org(ctx: Context) -> Org:
+    organization.create_organization(ctx, SYSTEM, "KOTA-UJI", "Kota Uji", "Asia/Jakarta")
+    organization.create_unit(ctx, SYSTEM, "KEC", "Kecamatan Uji")
+    organization.create_unit(ctx, SYSTEM, "KEL", "Kelurahan Uji", parent_code="KEC")
+    organization.create_unit(ctx, SYSTEM, "DINAS", "Dinas Lain")
+    organization.create_position(ctx, SYSTEM, "UJI-STAF", "Staf Pelayanan", "KEL")
+    organization.create_position(ctx, SYSTEM, "UJI-KEPALA", "Lurah", "KEL")
+    organization.create_position(ctx, SYSTEM, "LAIN-STAF", "Staf Dinas Lain", "DINAS")
+    people = [
+        ("ani", Role.OFFICER, ["UJI-STAF"]),
+        ("budi", Role.OFFICER, ["UJI-STAF"]),
+        ("citra", Role.MANAGER, ["UJI-KEPALA"]),
+        ("dedi", Role.OFFICER, ["LAIN-STAF"]),
+        ("eka", Role.ANALYST, []),
+        ("admin", Role.ADMIN, []),
+    ]
+    org = Org(ctx)
+    for username, role, positions in people:
+        user = organization.create_user(
+            ctx, SYSTEM, username, username.title(), role, positions, password="rahasia-uji"
+        )
+        org.actors[username] = organization.authenticate_token(
+            ctx, organization.create_token(ctx, SYSTEM, user.username)
+        )
+    return org
+
+
+@pytest.fixture
+def org(ctx: Context) -> Org:
+    return build_org(ctx)
+
+
+def publish(ctx: Context, data: bytes | None = None) -> str:
+    """Upload and publish a BPMN (the factory's default chain when None); returns the SOP key."""
+    version = sops.upload_version(ctx, SYSTEM, data or build())
+    key = version.sop.key
+    sops.publish_version(ctx, SYSTEM, key, version.number)
+    return key
+
+
+@pytest.fixture
+def app(engine, db_url: str, tmp_path) -> Iterator[Flask]:
+    """The real app on the test database (tables are emptied by the ``engine`` fixture)."""
+    app = create_app({"DATABASE_URL": db_url, "INSTANCE_PATH": str(tmp_path)})
+    yield app
+    app.extensions["alur"]["engine"].dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def api_ctx(app: Flask) -> Context:
+    """The app's own Context, for arranging data the API then reads."""
+    return app.extensions["alur"]["context"]
+
+
+@pytest.fixture
+def tokens(api_ctx: Context) -> dict[str, str]:
+    """Bearer headers of the test organization's users, made with the CLI's use case."""
+    build_org(api_ctx)
+    return {
+        name: f"Bearer {organization.create_token(api_ctx, SYSTEM, name)}"
+        for name in ("ani", "budi", "citra", "dedi", "eka", "admin")
+    }
