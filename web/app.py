@@ -22,9 +22,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         OPENAPI_VERSION="3.0.3",
         OPENAPI_URL_PREFIX="/api",
         OPENAPI_JSON_PATH="openapi.json",
-        OPENAPI_REDOC_PATH="docs",
-        OPENAPI_REDOC_URL=None,
-        OPENAPI_RAPIDOC_PATH=None,
+        # Swagger UI is served from the vendored copy: no CDN, the app works offline.
+        OPENAPI_SWAGGER_UI_PATH="docs",
+        OPENAPI_SWAGGER_UI_URL="/static/vendor/swagger-ui/",
         JSON_SORT_KEYS=False,
     )
     logging.basicConfig(level=settings.log_level)

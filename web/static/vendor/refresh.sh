@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Refresh the prebuilt browser assets from the npm registry. Needs npm (only here: Alur itself
+# never runs Node.js). Pin versions below; commit what changes, licenses included.
+set -euo pipefail
+cd "$(dirname "$0")"
+SWAGGER_UI=5.35.0
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+fetch() {  # package version -> unpacked folder
+    (cd "$work" && npm pack "$1@$2" --silent >/dev/null && mkdir -p "$1" && tar xzf "$1"-*.tgz -C "$1")
+    echo "$work/$1/package"
+}
+
+src=$(fetch swagger-ui-dist "$SWAGGER_UI")
+rm -rf swagger-ui && mkdir swagger-ui
+cp "$src"/{swagger-ui-bundle.js,swagger-ui.css,LICENSE,NOTICE} swagger-ui/
+cp "$src"/swagger-ui-bundle.js.LICENSE.txt swagger-ui/
+echo "swagger-ui-dist $SWAGGER_UI" > swagger-ui/VERSION
+echo "Refreshed swagger-ui $SWAGGER_UI."
