@@ -12,6 +12,7 @@ from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
+from SpiffWorkflow.bpmn.specs.mixins.events.end_event import EndEvent
 from SpiffWorkflow.exceptions import SpiffWorkflowException, WorkflowException
 from SpiffWorkflow.util.task import TaskState
 
@@ -144,6 +145,14 @@ class Execution:
             if not self.workflow.get_tasks(state=TaskState.READY, manual=False):
                 return
         raise ExpressionError("the process did not reach a wait state (endless automatic loop?)")
+
+    def reached_ends(self) -> list[str]:
+        """Ids of the end events reached so far: the outcome (e.g. issued, or rejected)."""
+        return [
+            task.task_spec.name
+            for task in self.workflow.get_tasks(state=TaskState.COMPLETED)
+            if isinstance(task.task_spec, EndEvent)
+        ]
 
     def cancel(self) -> None:
         self.workflow.cancel()

@@ -8,6 +8,7 @@ Mark a test ``@pytest.mark.postgres_only`` to skip its SQLite run.
 import os
 import secrets
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import Engine, create_engine, make_url, text
@@ -18,6 +19,7 @@ from sqlalchemy.pool import NullPool
 from storage.db import make_engine, make_session_factory
 from storage.migrate import upgrade
 from storage.models import Base
+from web.usecases.context import Context
 
 pytest_plugins = ["pytester"]
 
@@ -139,3 +141,27 @@ def engine(db_url: str) -> Iterator[Engine]:
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     """The session factory the app would build; pass it to ``storage.db.unit_of_work``."""
     return make_session_factory(engine)
+
+
+class FakeClock:
+    """A clock tests move by hand; starts on a Monday morning in Jakarta (01:00 UTC = 08:00 WIB)."""
+
+    def __init__(self, start: datetime = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)):
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **kwargs: float) -> datetime:
+        self.now += timedelta(**kwargs)
+        return self.now
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def ctx(session_factory: sessionmaker[Session], clock: FakeClock) -> Context:
+    return Context(sessions=session_factory, clock=clock)

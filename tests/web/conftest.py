@@ -2,42 +2,16 @@
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy.orm import Session, sessionmaker
 
 from storage.models import Role
 from tests.factories.bpmn import build
 from web.app import create_app
 from web.usecases import organization, sops
 from web.usecases.context import SYSTEM, Actor, Context
-
-
-class FakeClock:
-    """A clock tests move by hand; starts on a Monday morning in Jakarta (01:00 UTC = 08:00 WIB)."""
-
-    def __init__(self, start: datetime = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)):
-        self.now = start
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **kwargs: float) -> datetime:
-        self.now += timedelta(**kwargs)
-        return self.now
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def ctx(session_factory: sessionmaker[Session], clock: FakeClock) -> Context:
-    return Context(sessions=session_factory, clock=clock)
 
 
 @dataclass
