@@ -22,8 +22,8 @@ venv: $(STAMP)
 
 run: $(STAMP)
 	$(BIN)/alur db upgrade
-	$(BIN)/alur load-processes
 	$(BIN)/alur demo
+	$(BIN)/alur load-processes
 	$(BIN)/alur serve --host $(HOST) --port $(PORT)
 
 test: $(STAMP)

@@ -59,14 +59,19 @@ def load_processes(directory: Path | None) -> None:
         click.echo(f"Error: {folder} is not a folder.", err=True)
         sys.exit(1)
     results = sops.load_processes(_context(), folder)
-    refused = 0
+    refused = drafts = 0
     for result in results:
         version = f"v{result.version}" if result.version else ""
         click.echo(f"{result.outcome:<10} {result.file:<45} {version}")
         for problem in result.problems:
             click.echo(f"    - [{problem['element_id'] or '-'}] {problem['message']}")
         refused += result.outcome == "refused"
-    click.echo(f"{len(results)} files: {len(results) - refused} loaded, {refused} refused.")
+        drafts += result.outcome == "draft"
+    loaded = len(results) - refused - drafts
+    click.echo(
+        f"{len(results)} files: {loaded} published or unchanged, {drafts} kept as drafts "
+        f"(lanes name unknown positions), {refused} refused."
+    )
     if refused:
         sys.exit(1)
 

@@ -116,3 +116,15 @@ def _open_items(ctx, actor: Actor, instance_id: int) -> dict:
         for w in view.work_items
         if w.status in (WorkItemStatus.OPEN, WorkItemStatus.CLAIMED)
     }
+
+
+def test_a_library_loaded_before_its_positions_exist_waits_as_drafts(ctx):
+    drafts = sops.load_processes(ctx, PROCESSES)
+    assert {r.outcome for r in drafts} == {"draft"}
+    assert all(r.problems and r.problems[0]["code"] == "position_unknown" for r in drafts)
+
+    seed_organization(ctx, PROCESSES / "demo_organization.json", "sandi-demo-uji")
+    published = sops.load_processes(ctx, PROCESSES)
+
+    assert {r.outcome for r in published} == {"published"}
+    assert [r.version for r in published] == [1] * len(published)

@@ -158,12 +158,16 @@ class LoadResult:
     file: str
     key: str | None
     version: int | None
-    outcome: str  # "published", "unchanged" or "refused"
+    outcome: str  # "published", "unchanged", "draft" (lanes unmapped) or "refused"
     problems: tuple[dict, ...] = ()
 
 
 def load_processes(ctx: Context, directory: Path) -> list[LoadResult]:
-    """Publish every ``*.bpmn`` in ``directory`` whose content is new; one transaction per file."""
+    """Publish every ``*.bpmn`` in ``directory`` whose content is new; one transaction per file.
+
+    A valid file whose lanes name positions that do not exist yet is stored as a draft; loading
+    again after the positions exist publishes it.
+    """
     results = []
     for path in sorted(directory.glob("*.bpmn")):
         data = path.read_bytes()
@@ -177,23 +181,21 @@ def load_processes(ctx: Context, directory: Path) -> list[LoadResult]:
             sop = repo.sop_by_key(session, definition.key)
             latest = repo.latest_version(session, sop.id) if sop else None
             if latest is not None and latest.bpmn_sha256 == definition.bpmn_sha256:
-                if latest.status != VersionStatus.PUBLISHED:
-                    _publish(session, ctx, SYSTEM, definition.key, latest.number)
-                    results.append(
-                        LoadResult(path.name, definition.key, latest.number, "published")
-                    )
-                else:
-                    results.append(
-                        LoadResult(path.name, definition.key, latest.number, "unchanged")
-                    )
+                version = latest
+            else:
+                version = _store_version(session, ctx, SYSTEM, definition, data)
+            if version.status == VersionStatus.PUBLISHED:
+                results.append(LoadResult(path.name, definition.key, version.number, "unchanged"))
                 continue
             try:
                 with session.begin_nested():
-                    version = _store_version(session, ctx, SYSTEM, definition, data)
                     _publish(session, ctx, SYSTEM, definition.key, version.number)
             except Invalid as exc:
+                # Kept as a draft: an administrator creates the positions, then loads again.
                 problems = tuple((exc.details or {}).get("problems", ()))
-                results.append(LoadResult(path.name, definition.key, None, "refused", problems))
+                results.append(
+                    LoadResult(path.name, definition.key, version.number, "draft", problems)
+                )
                 continue
             results.append(LoadResult(path.name, definition.key, version.number, "published"))
     return results
