@@ -7,6 +7,7 @@ lambdas, a few pure functions, a few string and dict methods.
 """
 
 import ast
+import functools
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -16,6 +17,18 @@ import simpleeval
 from engine.errors import ExpressionError
 
 DEFAULT_TIME_LIMIT_S = 0.05
+# The deadline is checked between nodes, so no single operation may be slow: integers stay
+# below ~1,200 digits, no string grows past simpleeval's limit, nesting stays shallow.
+MAX_INT_BITS = 4096
+MAX_ROUND_DIGITS = 100
+MAX_DEPTH = 100
+
+
+def _round(number: Any, ndigits: int | None = None) -> Any:
+    if ndigits is not None and abs(ndigits) > MAX_ROUND_DIGITS:
+        raise ValueError(f"round() takes at most {MAX_ROUND_DIGITS} digits")
+    return round(number, ndigits)
+
 
 FUNCTIONS = {
     "len": len,
@@ -26,8 +39,42 @@ FUNCTIONS = {
     "abs": abs,
     "min": min,
     "max": max,
-    "round": round,
+    "round": _round,
 }
+
+
+def _power(a: Any, b: Any) -> Any:
+    big = isinstance(a, int) and isinstance(b, int) and abs(a) > 1 and b > 0
+    if big and abs(a).bit_length() * b > MAX_INT_BITS:
+        raise simpleeval.NumberTooHigh(f"{a} ** {b} is too large a number")
+    return simpleeval.safe_power(a, b)
+
+
+def _mult(a: Any, b: Any) -> Any:
+    both_int = isinstance(a, int) and isinstance(b, int)
+    if both_int and abs(a).bit_length() + abs(b).bit_length() > MAX_INT_BITS:
+        raise simpleeval.NumberTooHigh("the product is too large a number")
+    return simpleeval.safe_mult(a, b)
+
+
+def _mod(a: Any, b: Any) -> Any:
+    if isinstance(a, str | bytes):
+        raise simpleeval.FeatureNotAvailable("string formatting with % is not allowed")
+    return a % b
+
+
+OPERATORS = {**simpleeval.DEFAULT_OPERATORS, ast.Pow: _power, ast.Mult: _mult, ast.Mod: _mod}
+
+
+def _bounded_replace(text: str, old: str, new: str, count: int = -1) -> str:
+    """``str.replace`` that refuses to build a string longer than simpleeval's limit."""
+    if isinstance(old, str) and isinstance(new, str) and isinstance(count, int):
+        hits = text.count(old) if old else len(text) + 1
+        hits = hits if count < 0 else min(hits, count)
+        if len(text) + hits * (len(new) - len(old)) > simpleeval.MAX_STRING_LENGTH:
+            raise simpleeval.IterableTooLong("the result of replace() would be too long")
+    return text.replace(old, new, count)
+
 
 _STR_METHODS = {"lower", "upper", "strip", "startswith", "endswith", "replace", "split"}
 ALLOWED_ATTRS: dict[type, set[str]] = {
@@ -75,6 +122,12 @@ def check(expression: str) -> str | None:
         tree = ast.parse(text, mode="eval")
     except SyntaxError as exc:
         return f"not a valid expression ({exc.msg})"
+    stack = [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return f"the expression is nested more than {MAX_DEPTH} levels deep"
+        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
     nodes = list(ast.walk(tree))
     for node in nodes:
         if isinstance(node, ast.Name) and node.id.startswith("_"):
@@ -94,7 +147,9 @@ def check(expression: str) -> str | None:
 
 class _DeadlineEval(simpleeval.EvalWithCompoundTypes):
     def __init__(self, names: Mapping[str, Any], deadline: float):
-        super().__init__(functions=dict(FUNCTIONS), allowed_attrs=ALLOWED_ATTRS)
+        super().__init__(
+            operators=dict(OPERATORS), functions=dict(FUNCTIONS), allowed_attrs=ALLOWED_ATTRS
+        )
         self.names = {"True": True, "False": False, "None": None, **names}
         self._deadline = deadline
 
@@ -102,6 +157,12 @@ class _DeadlineEval(simpleeval.EvalWithCompoundTypes):
         if time.monotonic() > self._deadline:
             raise ExpressionError("the expression ran too long and was stopped")
         return super()._eval(node)
+
+    def _eval_attribute(self, node: ast.Attribute) -> Any:
+        value = super()._eval_attribute(node)
+        if node.attr == "replace" and isinstance(getattr(value, "__self__", None), str):
+            return functools.partial(_bounded_replace, value.__self__)
+        return value
 
 
 def evaluate(

@@ -1,5 +1,6 @@
 """A step's form: the fields declared in the BPMN and server-side validation of submitted data."""
 
+import math
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -76,7 +77,11 @@ def _coerce(spec: FormField, value: Any) -> Any:
     if spec.type == "decimal":
         if isinstance(value, bool) or not isinstance(value, int | float | str):
             raise ValueError("harus berupa angka")
-        return float(str(value).strip().replace(",", "."))
+        number = float(str(value).strip().replace(",", "."))
+        if not math.isfinite(number):
+            # "nan" and "inf" parse as floats, but no database stores them as JSON.
+            raise ValueError("harus berupa angka")
+        return number
     if spec.type == "boolean":
         if isinstance(value, bool):
             return value

@@ -4,6 +4,7 @@ The storage layer loads an :class:`Execution` from a stored state, calls one ver
 the new state back in the same transaction.
 """
 
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
@@ -13,12 +14,16 @@ from uuid import UUID
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from SpiffWorkflow.bpmn.specs.mixins.events.end_event import EndEvent
-from SpiffWorkflow.exceptions import SpiffWorkflowException, WorkflowException
+from SpiffWorkflow.exceptions import (
+    SpiffWorkflowException,
+    TaskNotFoundException,
+    WorkflowException,
+)
 from SpiffWorkflow.util.task import TaskState
 
-from engine.clock import Clock, system_clock, use_clock
+from engine.clock import Clock, use_clock
 from engine.definition import SopDefinition, restore_spec
-from engine.errors import ExpressionError, TaskNotReady
+from engine.errors import EngineError, ExpressionError, TaskNotReady
 from engine.forms import clean_form
 from engine.scripting import script_engine
 from engine.serialization import SERIALIZER_VERSION, dump_state, load_state
@@ -65,17 +70,19 @@ class ReadyStep:
 class Execution:
     """A workflow in memory with the verbs the use cases need."""
 
-    def __init__(self, process: Process, workflow: BpmnWorkflow, now: Clock = system_clock):
+    def __init__(self, process: Process, workflow: BpmnWorkflow, now: Clock | None = None):
         self.process = process
         self.workflow = workflow
         self.now = now
         workflow.script_engine = script_engine(process.allow_scripts)
 
     @classmethod
-    def start(
-        cls, process: Process, data: dict[str, Any], now: Clock = system_clock
-    ) -> "Execution":
-        """Create a new instance with ``data`` and run it to its first wait state."""
+    def start(cls, process: Process, data: dict[str, Any], now: Clock | None = None) -> "Execution":
+        """Create a new instance with ``data`` and run it to its first wait state.
+
+        ``now`` is the clock its timers run by; without one, the clock in use
+        (:func:`engine.clock.use_clock`, else the system clock).
+        """
         workflow = BpmnWorkflow(process.spec, process.subprocess_specs)
         execution = cls(process, workflow, now)
         execution.workflow.task_tree.data.update(data)
@@ -84,9 +91,9 @@ class Execution:
 
     @classmethod
     def restore(
-        cls, process: Process, state: str, serializer_version: str, now: Clock = system_clock
+        cls, process: Process, state: str, serializer_version: str, now: Clock | None = None
     ) -> "Execution":
-        """Load a state written by :meth:`dump`; ``now`` is the clock its timers run by."""
+        """Load a state written by :meth:`dump`; ``now`` as for :meth:`start`."""
         workflow = load_state(state, serializer_version, process.spec, process.subprocess_specs)
         return cls(process, workflow, now)
 
@@ -169,7 +176,7 @@ class Execution:
     def _ready_human_task(self, task_id: str) -> Any:
         try:
             task = self.workflow.get_task_from_id(UUID(task_id))
-        except (ValueError, TypeError, KeyError):
+        except (ValueError, TypeError, KeyError, TaskNotFoundException):
             task = None
         if task is None:
             raise TaskNotReady(f"step {task_id} does not exist in this request")
@@ -180,10 +187,18 @@ class Execution:
 
     def _guard(self, action: Any) -> Any:
         try:
-            with use_clock(self.now):
+            with use_clock(self.now) if self.now else nullcontext():
                 return action()
         except (WorkflowException, SpiffWorkflowException) as exc:
             task = getattr(exc, "task", None)
             where = f" at '{task.task_spec.bpmn_name or task.task_spec.name}'" if task else ""
-            cause = getattr(exc, "error_type", None) or exc
+            # SpiffWorkflow wraps our own refusal (unknown name, too long...) in its exception,
+            # whose error_type is only the class name: say what actually went wrong.
+            cause = exc.__context__ if isinstance(exc.__context__, EngineError) else exc
             raise ExpressionError(f"the process failed{where}: {cause}") from exc
+        except EngineError:
+            raise
+        except Exception as exc:
+            # SpiffWorkflow's timer code raises bare errors for a value that is not ISO 8601
+            # ("besok", 3); they are the SOP's fault, not the server's.
+            raise ExpressionError(f"the process failed: {type(exc).__name__}: {exc}") from exc

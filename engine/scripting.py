@@ -5,6 +5,7 @@ tasks are refused unless the server enables them; then they are compiled by Rest
 with its guards, given no builtins beyond RestrictedPython's safe set, and stopped at a deadline.
 """
 
+import operator
 import sys
 import time
 from collections.abc import Callable
@@ -25,6 +26,22 @@ from engine import expressions
 from engine.errors import ExpressionError
 
 JSON_TYPES = (str, int, float, bool, type(None), list, dict)
+# SystemExit, KeyboardInterrupt... raised by a script would pass every ``except Exception`` and
+# stop the server process: scripts get no name for them.
+_BUILTINS = {
+    name: value
+    for name, value in {**safe_builtins, **limited_builtins}.items()
+    if not (isinstance(value, type) and issubclass(value, BaseException))
+    or issubclass(value, Exception)
+}
+_INPLACE = {
+    "+=": operator.add,
+    "-=": operator.sub,
+    "*=": operator.mul,
+    "/=": operator.truediv,
+    "//=": operator.floordiv,
+    "%=": operator.mod,
+}
 
 
 def check_script(script: str) -> str | None:
@@ -39,6 +56,13 @@ def _write_guard(obj: Any) -> Any:
     if isinstance(obj, dict | list):
         return obj
     raise ExpressionError("scripts may only change lists and dicts")
+
+
+def _inplace(op: str, target: Any, value: Any) -> Any:
+    """``total += 1`` in a script: RestrictedPython compiles it to a call of this."""
+    if op not in _INPLACE:
+        raise ExpressionError(f"'{op}' is not allowed in scripts")
+    return _INPLACE[op](target, value)
 
 
 class AlurEnvironment(BasePythonScriptEngineEnvironment):
@@ -63,18 +87,21 @@ class AlurEnvironment(BasePythonScriptEngineEnvironment):
         result = compile_restricted_exec(script)
         if result.errors:
             raise ExpressionError("; ".join(result.errors))
-        restricted_globals = {
-            "__builtins__": {**safe_builtins, **limited_builtins},
+        # One namespace, as in SpiffWorkflow's own environment, so functions the script defines
+        # see the task data; the guards come last so no data key can replace them.
+        namespace = {
+            **context,
+            "__builtins__": dict(_BUILTINS),
             "_getattr_": safer_getattr,
             "_getitem_": default_guarded_getitem,
             "_getiter_": default_guarded_getiter,
             "_iter_unpack_sequence_": guarded_iter_unpack_sequence,
             "_unpack_sequence_": guarded_unpack_sequence,
             "_write_": _write_guard,
+            "_inplacevar_": _inplace,
         }
-        local_vars = dict(context)
-        self._run_with_deadline(lambda: exec(result.code, restricted_globals, local_vars))
-        for key, value in local_vars.items():
+        self._run_with_deadline(lambda: exec(result.code, namespace))
+        for key, value in namespace.items():
             if not key.startswith("_") and isinstance(value, JSON_TYPES):
                 context[key] = value
         return True

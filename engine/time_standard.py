@@ -34,6 +34,8 @@ _UNITS: dict[str, tuple[str, int]] = {
     "months": ("days", 22),
 }
 
+# A working calendar adds a standard day by day: an absurd one would stall every new step.
+MAX_WORKING_DAYS = 1000
 _NUMBER = r"(\d+(?:[.,]\d+)?)"
 _PATTERN = re.compile(
     rf"^{_NUMBER}(?:\s*(?:-|–|s/d|s\.d\.|sampai|to)\s*{_NUMBER})?\s*([a-z][a-z ]*?)\.?$"
@@ -70,14 +72,21 @@ def parse_time_standard(text: str) -> TimeStandard:
             f"time standard {text!r} is not understood; write e.g. '15 menit', '2 jam', "
             "'1 hari', '3 hari kerja' or '1 minggu'"
         )
-    amount = float((match.group(2) or match.group(1)).replace(",", "."))
+    bounds = [float(n.replace(",", ".")) for n in match.group(1, 2) if n is not None]
+    amount = max(bounds)
     if amount <= 0:
         raise ValueError(f"time standard {text!r} must be longer than zero")
     kind, multiplier = _UNITS[unit]
     if kind == "seconds":
-        return TimeStandard(text, minutes=max(1, round(amount / 60)))
-    if kind == "minutes":
-        return TimeStandard(text, minutes=round(amount * multiplier))
-    whole_days = int(amount * multiplier)
-    leftover_minutes = round((amount * multiplier - whole_days) * 8 * 60)
-    return TimeStandard(text, days=whole_days, minutes=leftover_minutes)
+        standard = TimeStandard(text, minutes=max(1, round(amount / 60)))
+    elif kind == "minutes":
+        standard = TimeStandard(text, minutes=round(amount * multiplier))
+    else:
+        whole_days = int(amount * multiplier)
+        leftover_minutes = round((amount * multiplier - whole_days) * 8 * 60)
+        standard = TimeStandard(text, days=whole_days, minutes=leftover_minutes)
+    if standard.days == standard.minutes == 0:
+        raise ValueError(f"time standard {text!r} is shorter than a minute")
+    if standard.total_minutes_estimate > MAX_WORKING_DAYS * 8 * 60:
+        raise ValueError(f"time standard {text!r} is longer than {MAX_WORKING_DAYS:,} working days")
+    return standard

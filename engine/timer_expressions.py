@@ -21,6 +21,8 @@ _LITERAL = {
     "timeDate": ISO_DATETIME,
     "timeCycle": ISO_CYCLE,
 }
+# Text that starts like an ISO literal is one written wrong, not a variable name.
+_LOOKS_ISO = re.compile(r"^(P\d|PT\d|R\d*/|\d{4}-\d)")
 _EXAMPLES = {
     "timeDuration": "P3D or PT4H",
     "timeDate": "2026-01-31T16:00:00+07:00",
@@ -29,7 +31,8 @@ _EXAMPLES = {
 
 
 def _unquote(text: str) -> str | None:
-    if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
+    # "'PT' + str(jam) + 'H'" starts and ends with a quote too, but is an expression.
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"" and text[0] not in text[1:-1]:
         return text[1:-1]
     return None
 
@@ -50,6 +53,8 @@ def normalize(kind: str, text: str) -> tuple[str | None, str | None]:
         if pattern.match(literal):
             return text, None
         return None, f"{literal!r} is not an ISO 8601 {kind}; write e.g. {_EXAMPLES[kind]}"
+    if _LOOKS_ISO.match(text):
+        return None, f"{text!r} is not an ISO 8601 {kind}; write e.g. {_EXAMPLES[kind]}"
     reason = expressions.check(text)
     if reason:
         return None, f"timer expression {text!r} is refused: {reason}"

@@ -12,6 +12,7 @@ from engine import expressions, timer_expressions
 from engine.errors import Problem
 from engine.sop_metadata import HUMAN_TASKS, NS
 
+SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 KEY_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,99}$")
 RESERVED_IDS = {"Start", "End", "StartEventSplit", "StartEventJoin", "Root"}
 RESERVED_SUFFIXES = (".EndJoin", ".BoundaryEventSplit", ".BoundaryEventJoin")
@@ -48,6 +49,10 @@ SINGLE_EXIT = {
     "boundaryEvent",
 }
 DECISIONS = {"exclusiveGateway", "inclusiveGateway"}
+# Where a request waits or its data can change; a loop through none of these never ends.
+LOOP_BREAKERS = {*HUMAN_TASKS, "intermediateCatchEvent", "scriptTask"}
+# Repeated activities run as child tasks that are not the activity the SOP names.
+LOOPS = {"multiInstanceLoopCharacteristics", "standardLoopCharacteristics"}
 ALLOWED_EVENT_DEFINITIONS = {
     "startEvent": set(),
     "endEvent": {"terminateEventDefinition"},
@@ -112,21 +117,42 @@ def check_process(
                 f"Compensation activity '{_label(node)}' is not supported.",
                 node,
             )
-        if tag == "scriptTask" and not allow_scripts:
+        if any(_local(child.tag) in LOOPS for child in node):
+            add(
+                "unsupported_loop",
+                f"Repeating activity '{_label(node)}' (loop or multi-instance) is not supported "
+                "by Alur.",
+                node,
+            )
+        scripts = _scripts(node, tag)
+        if scripts and not allow_scripts:
+            kind = "Script task" if tag == "scriptTask" else "Pre/post script of"
             add(
                 "script_disabled",
-                f"Script task '{_label(node)}' is refused: script tasks are "
+                f"{kind} '{_label(node)}' is refused: script tasks are "
                 "disabled on this server (ALUR_ALLOW_SCRIPT_TASKS).",
                 node,
             )
-        elif tag == "scriptTask" and callable(check_script):
-            reason = check_script(node.findtext("bpmn:script", "", NS))
-            if reason:
-                add("script_invalid", f"Script of '{_label(node)}' is refused: {reason}", node)
+        elif callable(check_script):
+            for script in scripts:
+                reason = check_script(script)
+                if reason:
+                    add("script_invalid", f"Script of '{_label(node)}' is refused: {reason}", node)
         _check_event_definitions(node, tag, add)
 
     _check_flows(process, add)
+    _check_automatic_loops(process, add)
     return problems
+
+
+def _scripts(node: etree._Element, tag: str) -> list[str]:
+    """The Python a node would run: a script task's script, SpiffWorkflow pre/post scripts."""
+    scripts = [node.findtext("bpmn:script", "", NS)] if tag == "scriptTask" else []
+    for kind in ("preScript", "postScript"):
+        extension = node.find(f"bpmn:extensionElements/{{{SPIFF_NS}}}{kind}", NS)
+        if extension is not None:
+            scripts.append(extension.text or "")
+    return scripts
 
 
 def _check_event_definitions(node: etree._Element, tag: str, add) -> None:
@@ -204,3 +230,41 @@ def _check_flows(process: etree._Element, add) -> None:
                         f"'{_label(node)}' with no condition and is not its default flow.",
                         flow,
                     )
+
+
+def _check_automatic_loops(process: etree._Element, add) -> None:
+    nodes = {
+        node.get("id"): node
+        for node in process
+        if _local(node.tag) in FLOW_NODES - LOOP_BREAKERS and node.get("id")
+    }
+    successors: dict[str, list[str]] = {node_id: [] for node_id in nodes}
+    for flow in process.iterfind("bpmn:sequenceFlow", NS):
+        source, target = flow.get("sourceRef"), flow.get("targetRef")
+        if source in nodes and target in nodes:
+            successors[source].append(target)
+    on_path: set[str] = set()
+    done: set[str] = set()
+    for root in nodes:
+        if root in done:
+            continue
+        stack = [(root, iter(successors[root]))]
+        on_path.add(root)
+        while stack:
+            node_id, children = stack[-1]
+            child = next(children, None)
+            if child is None:
+                stack.pop()
+                on_path.discard(node_id)
+                done.add(node_id)
+            elif child in on_path:
+                add(
+                    "automatic_loop",
+                    f"'{_label(nodes[child])}' is on a loop with no step for a person, no timer "
+                    "and no script: the request would go round it for ever.",
+                    nodes[child],
+                )
+                return
+            elif child not in done:
+                on_path.add(child)
+                stack.append((child, iter(successors[child])))

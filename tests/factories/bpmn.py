@@ -2,7 +2,7 @@
 
 import itertools
 from dataclasses import dataclass, field
-from xml.sax.saxutils import quoteattr
+from xml.sax.saxutils import escape, quoteattr
 
 HEADER = (
     '<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -19,6 +19,8 @@ class Step:
     time: str | None = "1 jam"
     fields: str = ""
     extra: str = ""
+    # False keeps the step out of the start -> steps -> end chain (wire it with ``flow``).
+    chained: bool = True
 
 
 @dataclass
@@ -31,6 +33,43 @@ class SopSpec:
     # Extra elements and flows placed inside the process, verbatim.
     extra: str = ""
     chain: bool = True
+
+
+def flow(source: str, target: str, condition: str | None = None, flow_id: str = "") -> str:
+    """A sequence flow, with a condition expression when ``condition`` is given."""
+    flow_id = flow_id or f"f_{source}_{target}"
+    body = (
+        f"<bpmn:conditionExpression>{escape(condition)}</bpmn:conditionExpression>"
+        if condition is not None
+        else ""
+    )
+    return (
+        f'<bpmn:sequenceFlow id="{flow_id}" sourceRef="{source}" targetRef="{target}">'
+        f"{body}</bpmn:sequenceFlow>"
+    )
+
+
+def gateway(gateway_id: str, default: str | None = None, kind: str = "exclusiveGateway") -> str:
+    default_attr = f' default="{default}"' if default else ""
+    return f'<bpmn:{kind} id="{gateway_id}" name="Keputusan {gateway_id}"{default_attr}/>'
+
+
+def timer(kind: str, expression: str) -> str:
+    """A timer event definition; ``kind`` is timeDuration, timeDate or timeCycle."""
+    return (
+        f"<bpmn:timerEventDefinition><bpmn:{kind}>{escape(expression)}</bpmn:{kind}>"
+        "</bpmn:timerEventDefinition>"
+    )
+
+
+def boundary_timer(
+    event_id: str, attached_to: str, duration: str, interrupting: bool = True
+) -> str:
+    cancel = "true" if interrupting else "false"
+    return (
+        f'<bpmn:boundaryEvent id="{event_id}" attachedToRef="{attached_to}" '
+        f'cancelActivity="{cancel}">{timer("timeDuration", duration)}</bpmn:boundaryEvent>'
+    )
 
 
 def build(spec: SopSpec | None = None) -> bytes:
@@ -61,13 +100,10 @@ def build(spec: SopSpec | None = None) -> bytes:
             "</bpmn:userTask>"
         )
     if spec.chain:
-        nodes = ["mulai", *[s.id for s in spec.steps], "selesai"]
+        nodes = ["mulai", *[s.id for s in spec.steps if s.chained], "selesai"]
         parts.append('<bpmn:startEvent id="mulai"/><bpmn:endEvent id="selesai"/>')
         for source, target in itertools.pairwise(nodes):
-            parts.append(
-                f'<bpmn:sequenceFlow id="f_{source}_{target}" sourceRef="{source}" '
-                f'targetRef="{target}"/>'
-            )
+            parts.append(flow(source, target))
     parts.append(spec.extra)
     parts.append("</bpmn:process></bpmn:definitions>")
     return "".join(parts).encode()
