@@ -3,7 +3,7 @@
 import logging
 from typing import Any
 
-from flask import Flask
+from flask import Flask, Response, redirect
 
 from web.settings import load_settings
 from web.wiring import build_context
@@ -25,13 +25,18 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         # Swagger UI is served from the vendored copy: no CDN, the app works offline.
         OPENAPI_SWAGGER_UI_PATH="docs",
         OPENAPI_SWAGGER_UI_URL="/static/vendor/swagger-ui/",
-        JSON_SORT_KEYS=False,
     )
     logging.basicConfig(level=settings.log_level)
     context, engine = build_context(settings)
+    app.json.sort_keys = False  # keep fields in the order the schemas declare them
     app.extensions["alur"] = {"settings": settings, "context": context, "engine": engine}
 
     from web.api import init_api
 
     init_api(app)
+
+    @app.get("/")
+    def home() -> Response:
+        return redirect("/api/docs")
+
     return app

@@ -8,6 +8,7 @@ from flask_smorest import Api
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from engine.errors import Problem
+from web.api.schemas import ErrorSchema
 from web.usecases import errors
 
 STATUS = {
@@ -31,6 +32,8 @@ def error_response(status: int, code: str, message: str, details: object = None)
 
 class AlurApi(Api):
     """flask-smorest's Api with Alur's error format for HTTP errors and use-case errors."""
+
+    ERROR_SCHEMA = ErrorSchema
 
     def _register_error_handlers(self) -> None:
         self._app.register_error_handler(HTTPException, self.handle_http_exception)
@@ -59,7 +62,12 @@ class AlurApi(Api):
             # webargs' only 400 with messages: a body that does not decode as JSON.
             return error_response(400, "bad_request", "The request body is not valid JSON.", None)
         code = (error.name or "error").lower().replace(" ", "_")
-        return error_response(error.code or 500, code, error.description or error.name, None)
+        response = error_response(error.code or 500, code, error.description or error.name, None)
+        # Keep what the error says about itself, such as the Allow header of a 405.
+        for name, value in error.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
 
     def handle_use_case_error(self, error: errors.UseCaseError) -> ResponseReturnValue:
         return error_response(

@@ -4,6 +4,17 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 
+class ErrorSchema(ma.Schema):
+    """Every error the API answers (documentation only; web.api.errors writes it)."""
+
+    code = fields.String(metadata={"description": "Stable, for programs: 'invalid', 'conflict'…"})
+    message = fields.String(metadata={"description": "For people."})
+    details = fields.Raw(
+        allow_none=True,
+        metadata={"description": "For both: 'fields', 'problems', who acted first, …"},
+    )
+
+
 class PageArgs(ma.Schema):
     page = fields.Integer(load_default=1, validate=validate.Range(min=1))
     per_page = fields.Integer(load_default=None, validate=validate.Range(min=1))

@@ -101,9 +101,9 @@ class SopVersionBpmn(MethodView):
     @blp.response(200, content_type="application/xml")
     def get(self, key, number):
         """Download the BPMN of a version as it was uploaded."""
-        version = sops.get_version(context(), current_actor(), key, number)
+        bpmn = sops.get_version_bpmn(context(), current_actor(), key, number)
         return Response(
-            version.bpmn_xml,
+            bpmn,
             mimetype="application/xml",
             headers={"Content-Disposition": f'attachment; filename="{key}-v{number}.bpmn"'},
         )

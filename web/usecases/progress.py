@@ -184,6 +184,12 @@ def save_progress(
         instance.status = InstanceStatus.COMPLETED
         instance.ended_at = now
         instance.next_wake_at = None
-        record(session, ctx, actor, "instance_completed", instance=instance,
-               outcome=execution.reached_ends())
+        record(
+            session,
+            ctx,
+            actor,
+            "instance_completed",
+            instance=instance,
+            outcome=execution.reached_ends(),
+        )
     return opened

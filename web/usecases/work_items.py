@@ -116,7 +116,8 @@ def unclaim(ctx: Context, actor: Actor, item_id: int) -> WorkItem:
             )
         if actor.has_role(Role.MANAGER) and item.claimed_by_id != actor.user_id:
             require_instance_visible(session, actor, item.instance)
-        item.status, item.claimed_by_id, item.claimed_at = WorkItemStatus.OPEN, None, None
+        # The relationship, not only the id: the caller shows who holds the step.
+        item.status, item.claimed_by, item.claimed_at = WorkItemStatus.OPEN, None, None
         record(
             session,
             ctx,
@@ -166,10 +167,12 @@ def complete(
         except ExpressionError as exc:
             raise Invalid(f"The SOP could not continue after this step: {exc}") from None
         now = ctx.clock()
+        # Set the relationships, not only the ids: the caller shows who claimed and completed.
+        performer = session.get(User, actor.user_id) if actor.user_id is not None else None
         if item.claimed_at is None:
-            item.claimed_at, item.claimed_by_id = now, actor.user_id
+            item.claimed_at, item.claimed_by = now, performer
         item.status = WorkItemStatus.COMPLETED
-        item.completed_at, item.completed_by_id = now, actor.user_id
+        item.completed_at, item.completed_by = now, performer
         item.form_data = cleaned
         item.comment = (comment or "").strip() or None
         record(

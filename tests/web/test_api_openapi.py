@@ -1,0 +1,136 @@
+"""The API describes itself: an OpenAPI 3 document of every route, and a page to browse it."""
+
+import re
+
+import pytest
+
+EXPECTED = {
+    "/api/health": {"get"},
+    "/api/sops": {"get", "post"},
+    "/api/sops/{key}": {"get"},
+    "/api/sops/{key}/versions": {"get"},
+    "/api/sops/{key}/versions/{number}": {"get"},
+    "/api/sops/{key}/versions/{number}/publish": {"post"},
+    "/api/sops/{key}/versions/{number}/bpmn": {"get"},
+    "/api/instances": {"get", "post"},
+    "/api/instances/{instance_id}": {"get"},
+    "/api/instances/{instance_id}/cancel": {"post"},
+    "/api/work-items": {"get"},
+    "/api/work-items/{item_id}": {"get"},
+    "/api/work-items/{item_id}/claim": {"post"},
+    "/api/work-items/{item_id}/unclaim": {"post"},
+    "/api/work-items/{item_id}/complete": {"post"},
+    "/api/units": {"get"},
+    "/api/positions": {"get"},
+    "/api/users": {"get"},
+}
+HTTP_METHODS = {"get", "put", "post", "delete", "patch", "head", "options", "trace"}
+
+
+@pytest.fixture
+def spec(client) -> dict:
+    response = client.get("/api/openapi.json")
+    assert response.status_code == 200
+    assert response.is_json
+    return response.json
+
+
+def _refs(node):
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "$ref":
+                yield value
+            else:
+                yield from _refs(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _refs(value)
+
+
+def test_document_is_openapi_3_with_bearer_security(spec):
+    assert re.fullmatch(r"3\.\d+\.\d+", spec["openapi"])
+    assert spec["info"]["title"] == "Alur API"
+    assert spec["info"]["version"]
+    assert "Bearer" in spec["info"]["description"]
+    assert spec["components"]["securitySchemes"]["bearer"] == {"type": "http", "scheme": "bearer"}
+    assert spec["security"] == [{"bearer": []}]
+
+
+def test_document_lists_every_route_with_its_methods(spec):
+    paths = {path: set(item) & HTTP_METHODS for path, item in spec["paths"].items()}
+
+    assert paths == EXPECTED
+
+
+def test_document_matches_the_routes_the_app_serves(app, spec):
+    served = {}
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith("/api/") and rule.endpoint.split(".")[0] != "api-docs":
+            path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule)
+            methods = {m.lower() for m in rule.methods} - {"head", "options"}
+            served.setdefault(path, set()).update(methods)
+
+    assert served == {path: set(item) & HTTP_METHODS for path, item in spec["paths"].items()}
+
+
+def test_every_operation_is_summarized_and_answers_something(spec):
+    for path, item in spec["paths"].items():
+        for method in set(item) & HTTP_METHODS:
+            operation = item[method]
+            assert operation.get("summary"), f"{method} {path} has no summary"
+            assert operation["responses"], f"{method} {path} has no responses"
+            assert operation.get("tags"), f"{method} {path} has no tag"
+
+
+def test_only_health_is_open_without_a_token(spec):
+    open_operations = [
+        (path, method)
+        for path, item in spec["paths"].items()
+        for method in set(item) & HTTP_METHODS
+        if item[method].get("security") == []
+    ]
+
+    assert open_operations == [("/api/health", "get")]
+
+
+def test_every_reference_resolves(spec):
+    for ref in set(_refs(spec)):
+        assert ref.startswith("#/"), ref
+        node = spec
+        for part in ref[2:].split("/"):
+            assert part in node, f"{ref} does not resolve"
+            node = node[part]
+
+
+def test_documented_error_is_the_error_the_api_sends(spec, client):
+    documented = spec["components"]["schemas"]["Error"]["properties"]
+    sent = client.get("/api/sops").json
+
+    assert set(documented) == set(sent) == {"code", "message", "details"}
+
+
+def test_upload_documents_raw_and_multipart_bodies(spec):
+    content = spec["paths"]["/api/sops"]["post"]["requestBody"]["content"]
+
+    assert "application/xml" in content
+    assert content["multipart/form-data"]["schema"]["properties"]["file"]["format"] == "binary"
+
+
+def test_openapi_document_needs_no_token(client):
+    response = client.get("/api/openapi.json")
+
+    assert response.status_code == 200
+    assert "WWW-Authenticate" not in response.headers
+
+
+def test_docs_page_is_browsable_offline(client):
+    response = client.get("/api/docs")
+
+    assert response.status_code == 200
+    assert response.mimetype == "text/html"
+    assert b"/api/openapi.json" in response.data
+    # Its script and style come from the vendored copy, not from a CDN.
+    assert b"/static/vendor/swagger-ui/swagger-ui-bundle.js" in response.data
+    for asset in ("swagger-ui-bundle.js", "swagger-ui.css"):
+        with client.get(f"/static/vendor/swagger-ui/{asset}") as asset_response:
+            assert asset_response.status_code == 200
