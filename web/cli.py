@@ -1,6 +1,8 @@
 """The ``alur`` command: database, SOP library, users and tokens, timers, demo data, server."""
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -15,8 +17,14 @@ from web.usecases.errors import UseCaseError
 from web.wiring import build_context
 
 
-def _context() -> Context:
-    return build_context(load_settings())[0]
+@contextmanager
+def _context() -> Iterator[Context]:
+    """The use cases' Context for one command; its connections are closed at the end."""
+    context, engine = build_context(load_settings())
+    try:
+        yield context
+    finally:
+        engine.dispose()
 
 
 def _fail(error: UseCaseError) -> None:
@@ -58,7 +66,8 @@ def load_processes(directory: Path | None) -> None:
     if not folder.is_dir():
         click.echo(f"Error: {folder} is not a folder.", err=True)
         sys.exit(1)
-    results = sops.load_processes(_context(), folder)
+    with _context() as context:
+        results = sops.load_processes(context, folder)
     refused = drafts = 0
     for result in results:
         version = f"v{result.version}" if result.version else ""
@@ -98,15 +107,16 @@ def users_create(username, positions, role, full_name, password, prompt_password
     if prompt_password:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
-        user = organization.create_user(
-            _context(),
-            SYSTEM,
-            username,
-            full_name or username,
-            Role(role),
-            list(positions),
-            password,
-        )
+        with _context() as context:
+            user = organization.create_user(
+                context,
+                SYSTEM,
+                username,
+                full_name or username,
+                Role(role),
+                list(positions),
+                password,
+            )
     except UseCaseError as error:
         _fail(error)
     click.echo(f"Created {user.username} ({role}) holding {', '.join(positions) or 'no position'}.")
@@ -123,7 +133,8 @@ def token() -> None:
 def token_create(username: str, name: str) -> None:
     """Create an API token for USERNAME; the token is printed once, as the last line."""
     try:
-        value = organization.create_token(_context(), SYSTEM, username, name)
+        with _context() as context:
+            value = organization.create_token(context, SYSTEM, username, name)
     except UseCaseError as error:
         _fail(error)
     click.echo(f"Token for {username} (send as 'Authorization: Bearer <token>'):")
@@ -134,12 +145,12 @@ def token_create(username: str, name: str) -> None:
 def run_timers() -> None:
     """Fire every BPMN timer that is due now, once, and exit."""
     fired = 0
-    context = _context()
-    while True:
-        batch = timers.fire_due_timers(context)
-        fired += batch
-        if batch == 0:
-            break
+    with _context() as context:
+        while True:
+            batch = timers.fire_due_timers(context)
+            fired += batch
+            if batch == 0:
+                break
     click.echo(f"{fired} requests woken by their timers.")
 
 
@@ -149,7 +160,8 @@ def scheduler(interval: int) -> None:
     """Run the scheduler process: fire due BPMN timers every INTERVAL seconds."""
     from web.scheduler import run_scheduler
 
-    run_scheduler(_context(), interval)
+    with _context() as context:
+        run_scheduler(context, interval)
 
 
 @main.command("demo")
@@ -163,7 +175,8 @@ def demo(path: Path | None) -> None:
     """Create the demo organization, units, positions and users (idempotent)."""
     settings = load_settings()
     path = path or Path(settings.processes_dir) / "demo_organization.json"
-    result = seed_organization(_context(), path, settings.demo_password)
+    with _context() as context:
+        result = seed_organization(context, path, settings.demo_password)
     created = ", ".join(f"{count} {kind}" for kind, count in result.created.items())
     click.echo(f"Demo data: created {created}.")
     click.echo(f"Demo users (password: {settings.demo_password}):")

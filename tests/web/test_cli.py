@@ -1,0 +1,102 @@
+"""The `alur` command as an administrator uses it, against the test databases."""
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from web.cli import main
+from web.usecases import organization
+
+PROCESSES = Path(__file__).resolve().parents[2] / "processes"
+
+
+@pytest.fixture
+def alur(engine, db_url, tmp_path, monkeypatch):
+    """Run `alur ...` on the test database; returns the click result."""
+    monkeypatch.setenv("ALUR_DATABASE_URL", db_url)
+    monkeypatch.setenv("ALUR_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("ALUR_PROCESSES_DIR", str(PROCESSES))
+    runner = CliRunner()
+
+    def run(*args: str):
+        return runner.invoke(main, list(args), catch_exceptions=False)
+
+    return run
+
+
+def test_db_upgrade_reports_the_revision(alur):
+    result = alur("db", "upgrade")
+    assert result.exit_code == 0
+    assert "Database is at revision" in result.output
+
+
+def test_demo_then_load_processes_publishes_the_library(alur):
+    demo = alur("demo")
+    assert demo.exit_code == 0
+    users = json.loads((PROCESSES / "demo_organization.json").read_text())["users"]
+    assert all(u["username"] in demo.output for u in users)
+    assert "sukamaju2026" in demo.output  # the documented demo password
+
+    loaded = alur("load-processes")
+    assert loaded.exit_code == 0
+    assert loaded.output.count("published  ") == len(list(PROCESSES.glob("*.bpmn")))
+    assert alur("load-processes").output.count("unchanged  ") == len(list(PROCESSES.glob("*.bpmn")))
+    assert "created 0 organization, 0 units, 0 positions, 0 users" in alur("demo").output
+
+
+def test_load_processes_fails_on_a_refused_file(alur, tmp_path):
+    folder = tmp_path / "sops"
+    folder.mkdir()
+    (folder / "rusak.bpmn").write_text("<bukan-bpmn/>")
+    result = alur("load-processes", "--dir", str(folder))
+    assert result.exit_code == 1
+    assert "refused" in result.output and "not_bpmn" not in result.output
+    assert "BPMN 2.0" in result.output
+
+
+def test_users_create_and_token_create(alur, api_ctx_for_cli):
+    alur("demo")
+    created = alur("users", "create", "rina", "--position", "KEL-SKM-STAF",
+                   "--full-name", "Rina Lestari", "--password", "rahasia-rina")
+    assert created.exit_code == 0, created.output
+
+    result = alur("token", "create", "rina")
+    assert result.exit_code == 0
+    token = result.output.strip().splitlines()[-1]
+    actor = organization.authenticate_token(api_ctx_for_cli, token)
+    assert actor.username == "rina"
+
+
+def test_users_create_with_an_unknown_position_fails_clearly(alur):
+    alur("demo")
+    result = alur("users", "create", "rina", "--position", "TIDAK-ADA")
+    assert result.exit_code == 1
+    assert "TIDAK-ADA" in result.output
+
+
+def test_token_for_an_unknown_user_fails_clearly(alur):
+    result = alur("token", "create", "siapa")
+    assert result.exit_code == 1
+    assert "siapa does not exist" in result.output
+
+
+def test_run_timers_with_nothing_due(alur):
+    result = alur("run-timers")
+    assert result.exit_code == 0
+    assert "0 requests woken" in result.output
+
+
+def test_settings_lists_every_setting(alur):
+    from web.settings import DECLARATIONS
+
+    output = alur("settings").output
+    assert all(f"ALUR_{d.name}" in output for d in DECLARATIONS)
+
+
+@pytest.fixture
+def api_ctx_for_cli(session_factory):
+    from web.usecases.context import Context
+
+    return Context(sessions=session_factory)
