@@ -11,6 +11,8 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import Engine, create_engine, make_url, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -19,6 +21,7 @@ from sqlalchemy.pool import NullPool
 from storage.db import make_engine, make_session_factory
 from storage.migrate import upgrade
 from storage.models import Base
+from web.app import create_app
 from web.usecases.context import Context
 
 pytest_plugins = ["pytester"]
@@ -165,3 +168,22 @@ def clock() -> FakeClock:
 @pytest.fixture
 def ctx(session_factory: sessionmaker[Session], clock: FakeClock) -> Context:
     return Context(sessions=session_factory, clock=clock)
+
+
+@pytest.fixture
+def app(engine, db_url: str, tmp_path) -> Iterator[Flask]:
+    """The real app on the test database (tables are emptied by the ``engine`` fixture)."""
+    app = create_app({"DATABASE_URL": db_url, "INSTANCE_PATH": str(tmp_path)})
+    yield app
+    app.extensions["alur"]["engine"].dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def api_ctx(app: Flask) -> Context:
+    """The app's own Context, for arranging data the API then reads."""
+    return app.extensions["alur"]["context"]

@@ -1,15 +1,11 @@
 """Fixtures for use-case and API tests: an organization built through the use cases."""
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import pytest
-from flask import Flask
-from flask.testing import FlaskClient
 
 from storage.models import Role
 from tests.factories.bpmn import build
-from web.app import create_app
 from web.usecases import organization, sops
 from web.usecases.context import SYSTEM, Actor, Context
 
@@ -63,25 +59,6 @@ def publish(ctx: Context, data: bytes | None = None) -> str:
     key = version.sop.key
     sops.publish_version(ctx, SYSTEM, key, version.number)
     return key
-
-
-@pytest.fixture
-def app(engine, db_url: str, tmp_path) -> Iterator[Flask]:
-    """The real app on the test database (tables are emptied by the ``engine`` fixture)."""
-    app = create_app({"DATABASE_URL": db_url, "INSTANCE_PATH": str(tmp_path)})
-    yield app
-    app.extensions["alur"]["engine"].dispose()
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
-
-
-@pytest.fixture
-def api_ctx(app: Flask) -> Context:
-    """The app's own Context, for arranging data the API then reads."""
-    return app.extensions["alur"]["context"]
 
 
 @pytest.fixture
