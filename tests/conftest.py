@@ -5,6 +5,7 @@ Use ``session_factory`` (or ``engine``) in a test and it runs twice, ids ``[sqli
 Mark a test ``@pytest.mark.postgres_only`` to skip its SQLite run.
 """
 
+import dataclasses
 import os
 import secrets
 from collections.abc import Iterator
@@ -171,9 +172,11 @@ def ctx(session_factory: sessionmaker[Session], clock: FakeClock) -> Context:
 
 
 @pytest.fixture
-def app(engine, db_url: str, tmp_path) -> Iterator[Flask]:
-    """The real app on the test database (tables are emptied by the ``engine`` fixture)."""
+def app(engine, db_url: str, tmp_path, clock: FakeClock) -> Iterator[Flask]:
+    """The real app on the test database and the test's clock (tables are emptied after)."""
     app = create_app({"DATABASE_URL": db_url, "INSTANCE_PATH": str(tmp_path)})
+    alur = app.extensions["alur"]
+    alur["context"] = dataclasses.replace(alur["context"], clock=clock)
     yield app
     app.extensions["alur"]["engine"].dispose()
 

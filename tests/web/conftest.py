@@ -69,3 +69,9 @@ def tokens(api_ctx: Context) -> dict[str, str]:
         name: f"Bearer {organization.create_token(api_ctx, SYSTEM, name)}"
         for name in ("ani", "budi", "citra", "dedi", "eka", "admin")
     }
+
+
+@pytest.fixture
+def auth(tokens) -> dict[str, dict[str, str]]:
+    """Request headers per user name: ``client.get(url, headers=auth["ani"])``."""
+    return {name: {"Authorization": header} for name, header in tokens.items()}

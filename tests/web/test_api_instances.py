@@ -1,6 +1,5 @@
 """Requests (permohonan) through the API: start, list, read with history, cancel."""
 
-import dataclasses
 
 import pytest
 from sqlalchemy import func, select
@@ -10,19 +9,6 @@ from tests.factories.bpmn import SopSpec, build
 from tests.web.conftest import publish
 from web.usecases import sops
 from web.usecases.context import SYSTEM, Context
-
-
-@pytest.fixture(autouse=True)
-def app_clock(app, clock):
-    """The app runs on the test's clock, so reference years and times are fixed."""
-    alur = app.extensions["alur"]
-    alur["context"] = dataclasses.replace(alur["context"], clock=clock)
-    return clock
-
-
-@pytest.fixture
-def auth(tokens) -> dict[str, dict[str, str]]:
-    return {name: {"Authorization": header} for name, header in tokens.items()}
 
 
 @pytest.fixture
@@ -116,10 +102,10 @@ def test_officer_of_another_unit_may_not_start(client, auth, api_ctx, key):
     assert _counts(api_ctx) == before
 
 
-def test_list_is_paginated_newest_first(client, auth, key, app_clock):
+def test_list_is_paginated_newest_first(client, auth, key, clock):
     for _ in range(5):
         _start(client, auth["ani"], key)
-        app_clock.advance(minutes=1)
+        clock.advance(minutes=1)
 
     first = client.get("/api/instances?per_page=2", headers=auth["citra"]).json
     last = client.get("/api/instances?per_page=2&page=3", headers=auth["citra"]).json

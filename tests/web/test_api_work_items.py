@@ -1,6 +1,5 @@
 """The officer's inbox and the verbs on one step, as an API client sees them."""
 
-import dataclasses
 
 import pytest
 
@@ -12,19 +11,6 @@ FORM = (
     '<sop:field name="jumlah" type="integer" label="Jumlah"/>'
     '<sop:field name="lengkap" type="boolean" label="Berkas lengkap?"/>'
 )
-
-
-@pytest.fixture(autouse=True)
-def app_clock(app, clock):
-    """The app runs on the test's clock, so due times and overdue order are fixed."""
-    alur = app.extensions["alur"]
-    alur["context"] = dataclasses.replace(alur["context"], clock=clock)
-    return clock
-
-
-@pytest.fixture
-def auth(tokens) -> dict[str, dict[str, str]]:
-    return {name: {"Authorization": header} for name, header in tokens.items()}
 
 
 @pytest.fixture
@@ -59,13 +45,13 @@ def _detail(client, auth, instance: dict) -> dict:
     return client.get(f"/api/instances/{instance['id']}", headers=auth["admin"]).json
 
 
-def test_inbox_lists_open_steps_of_my_positions_overdue_first(client, auth, api_ctx, app_clock):
+def test_inbox_lists_open_steps_of_my_positions_overdue_first(client, auth, api_ctx, clock):
     slow = publish(api_ctx, build(SopSpec(key="lambat", steps=[Step("a", time="5 hari")])))
     fast = publish(api_ctx, build(SopSpec(key="cepat", steps=[Step("b", time="30 menit")])))
     started_slow = _start(client, auth, slow)
-    app_clock.advance(minutes=5)
+    clock.advance(minutes=5)
     started_fast = _start(client, auth, fast)
-    app_clock.advance(hours=2)
+    clock.advance(hours=2)
 
     for who in ("ani", "budi"):
         items = _inbox(client, auth, who)
@@ -74,7 +60,7 @@ def test_inbox_lists_open_steps_of_my_positions_overdue_first(client, auth, api_
             started_fast["reference"],
             started_slow["reference"],
         ]
-        assert items[0]["due_at"] < app_clock().isoformat() < items[1]["due_at"]
+        assert items[0]["due_at"] < clock().isoformat() < items[1]["due_at"]
     assert _inbox(client, auth, "citra") == []
     only_fast = client.get("/api/work-items?sop=cepat", headers=auth["ani"]).json
     assert [i["activity_id"] for i in only_fast["items"]] == ["b"]
