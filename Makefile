@@ -7,9 +7,11 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 # PostgreSQL server used by the test suite (a throw-away database is created on it per run).
 ALUR_TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
+# Parallel test workers (each gets its own SQLite file and PostgreSQL database).
+PYTEST_ARGS ?= -n 2
 export ALUR_TEST_POSTGRES_URL
 
-.PHONY: run test lint bench venv clean
+.PHONY: run test lint bench venv clean browser
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Alur needs Python 3.11 or newer"'
@@ -26,7 +28,17 @@ run: $(STAMP)
 	$(BIN)/alur load-processes
 	$(BIN)/alur serve --host $(HOST) --port $(PORT)
 
-test: $(STAMP)
+# Browser tests drive Debian's chromium (Playwright's own browser download is not used).
+browser:
+	@if command -v chromium >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "Installing Debian's chromium for the browser tests..."; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else \
+		echo "chromium is missing: run 'sudo apt-get install chromium' (browser tests are skipped)"; \
+	fi
+
+test: $(STAMP) browser
 	$(BIN)/ruff check engine storage web tests bench
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
@@ -36,6 +48,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/engine.py
+	$(BIN)/python bench/scheduler.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

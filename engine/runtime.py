@@ -13,6 +13,7 @@ from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.end_event import EndEvent
 from SpiffWorkflow.exceptions import (
     SpiffWorkflowException,
@@ -57,6 +58,18 @@ class Process:
     @cached_property
     def activities(self) -> dict[str, Activity]:
         return {a.id: a for a in self.metadata.activities}
+
+
+@dataclass(frozen=True)
+class PendingTimer:
+    """A BPMN timer waiting to fire: its event's id and label, and when it is due."""
+
+    event_id: str
+    name: str | None
+    due_at: datetime
+
+    def as_dict(self) -> dict[str, str | None]:
+        return {"event": self.event_id, "name": self.name, "due_at": self.due_at.isoformat()}
 
 
 @dataclass(frozen=True)
@@ -172,6 +185,24 @@ class Execution:
             if isinstance(value, str) and ISO_DATETIME.match(value):
                 moments.append(datetime.fromisoformat(value))
         return min(moments, default=None)
+
+    def pending_timers(self) -> list[PendingTimer]:
+        """The BPMN timers waiting to fire, earliest first.
+
+        A timer fires once the clock is strictly past its due time (SpiffWorkflow's rule).
+        """
+        timers = []
+        for task in self.workflow.get_tasks(state=TaskState.WAITING):
+            definition = getattr(task.task_spec, "event_definition", None)
+            if not isinstance(definition, TimerEventDefinition):
+                continue
+            value = definition.details(task).value
+            if isinstance(value, str) and ISO_DATETIME.match(value):
+                spec = task.task_spec
+                timers.append(
+                    PendingTimer(spec.name, spec.bpmn_name, datetime.fromisoformat(value))
+                )
+        return sorted(timers, key=lambda timer: timer.due_at)
 
     def _ready_human_task(self, task_id: str) -> Any:
         try:

@@ -3,7 +3,7 @@
 import logging
 from typing import Any
 
-from flask import Flask, Response, redirect
+from flask import Flask
 
 from web.settings import load_settings
 from web.wiring import build_context
@@ -31,12 +31,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.json.sort_keys = False  # keep fields in the order the schemas declare them
     app.extensions["alur"] = {"settings": settings, "context": context, "engine": engine}
 
-    from web.api import init_api
+    from web.api import api_blueprints, init_api
+    from web.pages import init_pages
 
     init_api(app)
-
-    @app.get("/")
-    def home() -> Response:
-        return redirect("/api/docs")
-
+    init_pages(app, api_blueprints())
     return app

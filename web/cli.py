@@ -9,18 +9,23 @@ import click
 
 from storage import migrate
 from storage.models import Role
-from web.settings import DECLARATIONS, load_settings
-from web.usecases import organization, sops, timers
+from web.settings import DECLARATIONS, Settings, load_settings
+from web.usecases import organization, sops
 from web.usecases.context import SYSTEM, Context
 from web.usecases.demo import seed_organization
 from web.usecases.errors import UseCaseError
+from web.usecases.outbox import Sender
 from web.wiring import build_context
 
 
 @contextmanager
 def _context() -> Iterator[Context]:
     """The use cases' Context for one command; its connections are closed at the end."""
-    context, engine = build_context(load_settings())
+    try:
+        context, engine = build_context(load_settings())
+    except ValueError as exc:  # a setting, or the local holidays file, that cannot work
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(1)
     try:
         yield context
     finally:
@@ -141,27 +146,142 @@ def token_create(username: str, name: str) -> None:
     click.echo(value)
 
 
+def _sender(settings: Settings) -> Sender | None:
+    from web.notify import sender_from_settings
+
+    try:
+        return sender_from_settings(settings)
+    except ValueError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(1)
+
+
 @main.command("run-timers")
 def run_timers() -> None:
-    """Fire every BPMN timer that is due now, once, and exit."""
-    fired = 0
+    """Run one scheduler tick now and exit (e.g. from cron instead of `alur scheduler`).
+
+    Fires every due BPMN timer, records breaches, queues reminders, and delivers them when
+    ALUR_NOTIFY_VIA is on.
+    """
+    from web.scheduler import TickReport, run_tick
+    from web.usecases.timers import BATCH
+
+    settings = load_settings()
+    sender = _sender(settings)
+    totals = TickReport()
     with _context() as context:
-        while True:
-            batch = timers.fire_due_timers(context)
-            fired += batch
-            if batch == 0:
+        while True:  # a tick wakes at most BATCH requests: go on until all due ones are done
+            report = run_tick(context, sender)
+            totals = totals + report
+            if report.fired < BATCH or report.errors:
                 break
-    click.echo(f"{fired} requests woken by their timers.")
+    click.echo(
+        f"{totals.fired} requests woken by their timers, {totals.breached} breaches recorded, "
+        f"{totals.warned} at-risk reminders queued, {totals.sent} reminders sent "
+        f"({totals.failed} failed) in {totals.seconds:.2f} s."
+    )
+    if totals.errors:
+        sys.exit(1)
 
 
 @main.command("scheduler")
-@click.option("--interval", default=30, show_default=True, help="Seconds between timer checks.")
-def scheduler(interval: int) -> None:
-    """Run the scheduler process: fire due BPMN timers every INTERVAL seconds."""
+@click.option(
+    "--interval",
+    type=click.IntRange(min=1),
+    help="Seconds between ticks (default: ALUR_SCHEDULER_INTERVAL).",
+)
+def scheduler(interval: int | None) -> None:
+    """Run the scheduler process: a tick every INTERVAL seconds until stopped.
+
+    Each tick fires due BPMN timers, records breaches, queues and delivers reminders. Several
+    processes may run against one PostgreSQL; each timer and breach is still handled once.
+    """
+    import logging
+
     from web.scheduler import run_scheduler
 
+    settings = load_settings()
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(process)d %(message)s")
+    sender = _sender(settings)
+    try:
+        context, engine = build_context(settings)
+    except ValueError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(1)
+    try:
+        run_scheduler(context, engine, interval or settings.scheduler_interval, sender)
+    finally:
+        engine.dispose()
+
+
+@main.group("calendar")
+def calendar_group() -> None:
+    """Working calendars: time zone, office hours and days off of an organization."""
+
+
+@calendar_group.command("show")
+@click.option("--org", "organization", help="Organization code (default: the first one).")
+@click.option("--year", type=int, help="Year of the days off to list (default: this year).")
+def calendar_show(organization: str | None, year: int | None) -> None:
+    """Print the office hours and every day off of a year, with where each comes from."""
+    from web.usecases import calendars
+
     with _context() as context:
-        run_scheduler(context, interval)
+        try:
+            view = calendars.get_calendar(
+                context, SYSTEM, year or context.clock().year, organization
+            )
+        except UseCaseError as error:
+            _fail(error)
+    click.echo(f"{view.organization}: {view.timezone}")
+    for day, (opens, closes) in view.hours.items():
+        click.echo(f"  {day}  {opens}-{closes}")
+    for day_off in view.days_off:
+        click.echo(f"  {day_off.day:%Y-%m-%d %a}  {day_off.source:<8}  {day_off.name}")
+
+
+@calendar_group.command("set")
+@click.option("--org", "organization", required=True, help="Organization code.")
+@click.option(
+    "--timezone",
+    type=click.Choice(["Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura"]),
+    help="WIB, WITA or WIT.",
+)
+@click.option(
+    "--day",
+    "days",
+    multiple=True,
+    metavar="DAY=HH:MM-HH:MM|off",
+    help="Office hours of a weekday (mon..sun), or 'off'; repeat for more days.",
+)
+def calendar_set(organization: str, timezone: str | None, days: tuple[str, ...]) -> None:
+    """Change an organization's time zone or office hours (for steps opened from now on)."""
+    from web.usecases import calendars
+
+    with _context() as context:
+        try:
+            hours = None
+            if days:
+                year = context.clock().year
+                current = calendars.get_calendar(context, SYSTEM, year, organization).hours
+                hours = _apply_days(current, days)
+            view = calendars.set_calendar(context, SYSTEM, organization, timezone, hours)
+        except UseCaseError as error:
+            _fail(error)
+    hours_text = ", ".join(f"{d} {a}-{b}" for d, (a, b) in view.hours.items())
+    click.echo(f"{view.organization}: {view.timezone}; {hours_text}")
+
+
+def _apply_days(hours: dict[str, list[str]], days: tuple[str, ...]) -> dict[str, list[str]]:
+    changed = dict(hours)
+    for spec in days:
+        day, _, window = spec.partition("=")
+        if window.strip().lower() == "off":
+            changed.pop(day.strip(), None)
+            continue
+        opens, _, closes = window.partition("-")
+        changed[day.strip()] = [opens.strip(), closes.strip()]
+    return changed
 
 
 @main.command("demo")

@@ -63,6 +63,42 @@ DECLARATIONS: tuple[Setting, ...] = (
         "Password `alur demo` gives the demo users (never use demo data in production).",
     ),
     Setting("LOG_LEVEL", "INFO", "Logging level of the web and scheduler processes."),
+    Setting(
+        "LOCAL_HOLIDAYS_FILE",
+        None,
+        "Text file of local days off added to the national holidays and cuti bersama: one per "
+        "line, `YYYY-MM-DD ORG-CODE Name` (`*` for every organization, `FIRST..LAST` for a "
+        "range, `!` before the date to work on a national day off). Read at start.",
+    ),
+    Setting("SCHEDULER_INTERVAL", 30, "Seconds between two ticks of `alur scheduler`."),
+    Setting(
+        "NOTIFY_VIA",
+        "off",
+        "How queued reminders (the outbox) leave Alur: `off` (kept in the outbox, nothing is "
+        "sent), `webhook` or `email`.",
+    ),
+    Setting(
+        "WEBHOOK_URL",
+        None,
+        "With NOTIFY_VIA=webhook: http(s) URL each reminder is POSTed to as JSON.",
+    ),
+    Setting(
+        "WEBHOOK_SECRET",
+        None,
+        "When set, each webhook carries `X-Alur-Signature: sha256=<HMAC-SHA256 of the body>`.",
+    ),
+    Setting("NOTIFY_TIMEOUT", 10, "Seconds to wait for the webhook receiver or the SMTP server."),
+    Setting("SMTP_HOST", None, "With NOTIFY_VIA=email: the SMTP server."),
+    Setting("SMTP_PORT", 587, "Port of the SMTP server."),
+    Setting("SMTP_STARTTLS", True, "Upgrade the SMTP connection with STARTTLS."),
+    Setting("SMTP_USERNAME", None, "SMTP login, when the server wants one."),
+    Setting("SMTP_PASSWORD", None, "SMTP password."),
+    Setting("SMTP_FROM", None, "Sender address of reminder emails."),
+    Setting(
+        "NOTIFY_EMAIL_TO",
+        None,
+        "Comma-separated addresses every reminder email goes to (e.g. the service desk).",
+    ),
 )
 
 
@@ -79,6 +115,19 @@ class Settings:
     max_page_size: int
     demo_password: str
     log_level: str
+    local_holidays_file: str | None
+    scheduler_interval: int
+    notify_via: str
+    webhook_url: str | None
+    webhook_secret: str | None
+    notify_timeout: int
+    smtp_host: str | None
+    smtp_port: int
+    smtp_starttls: bool
+    smtp_username: str | None
+    smtp_password: str | None
+    smtp_from: str | None
+    notify_email_to: str | None
 
 
 def _convert(raw: str, default: Any, name: str) -> Any:

@@ -2,6 +2,7 @@
 
 from sqlalchemy import Engine
 
+from engine.calendar import CalendarBook
 from engine.definition import EngineOptions
 from storage.db import make_engine, make_session_factory
 from web.settings import Settings
@@ -16,5 +17,6 @@ def build_context(settings: Settings) -> tuple[Context, Engine]:
             max_bpmn_bytes=settings.max_bpmn_bytes,
             allow_script_tasks=settings.allow_script_tasks,
         ),
+        calendars=CalendarBook.from_file(settings.local_holidays_file),
     )
     return context, engine

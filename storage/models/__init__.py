@@ -2,6 +2,7 @@
 
 from storage.models.base import Base
 from storage.models.organization import ApiToken, Organization, Position, Role, Unit, User
+from storage.models.outbox import OutboxMessage, ReminderKind
 from storage.models.runtime import (
     OPEN_STATUSES,
     Event,
@@ -11,18 +12,22 @@ from storage.models.runtime import (
     WorkItem,
     WorkItemStatus,
 )
+from storage.models.scheduler import SCHEDULER_JOBS_TABLE, scheduler_jobs
 from storage.models.sop import Sop, SopVersion, VersionStatus
 
 __all__ = [
     "OPEN_STATUSES",
+    "SCHEDULER_JOBS_TABLE",
     "ApiToken",
     "Base",
     "Event",
     "Instance",
     "InstanceStatus",
     "Organization",
+    "OutboxMessage",
     "Position",
     "ReferenceCounter",
+    "ReminderKind",
     "Role",
     "Sop",
     "SopVersion",
@@ -31,4 +36,5 @@ __all__ = [
     "VersionStatus",
     "WorkItem",
     "WorkItemStatus",
+    "scheduler_jobs",
 ]

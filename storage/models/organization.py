@@ -2,6 +2,7 @@
 
 import enum
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Column, ForeignKey, String, Table, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -25,6 +26,9 @@ class Organization(Base):
     code: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     timezone: Mapped[str] = mapped_column(String(40), default="Asia/Jakarta")
+    # Office hours per weekday, {"mon": ["07:30", "16:00"], ...}; a missing weekday is a day
+    # off; None means the national default (engine.calendar.DEFAULT_HOURS).
+    working_hours: Mapped[dict[str, Any] | None]
 
 
 class Unit(Base):
@@ -76,6 +80,9 @@ class User(Base):
     language: Mapped[str] = mapped_column(String(5), default="id")
     is_active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime]
+    # Repeated failed logins lock the account for a growing while (see web.usecases.login).
+    failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
+    locked_until: Mapped[datetime | None]
 
     organization: Mapped[Organization] = relationship()
     positions: Mapped[list[Position]] = relationship(

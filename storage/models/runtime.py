@@ -42,7 +42,10 @@ class Instance(Base):
     """A permohonan: one service request moving through one SOP version."""
 
     __tablename__ = "instance"
-    __table_args__ = (UniqueConstraint("reference"),)
+    __table_args__ = (
+        UniqueConstraint("reference"),
+        Index("ix_instance_overdue", "status", "due_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(String(60))
@@ -57,6 +60,11 @@ class Instance(Base):
     version: Mapped[int] = mapped_column(default=1)
     # The earliest pending BPMN timer; the scheduler looks here instead of at every state.
     next_wake_at: Mapped[datetime | None] = mapped_column(index=True)
+    # The request's own time standard: started_at plus, in working time, the sum of the
+    # standards of the steps opened on its path so far (withdrawn steps excluded); it moves
+    # later as steps open. at_risk_at is when 80% of that sum is used (see web.usecases.sla).
+    due_at: Mapped[datetime | None]
+    at_risk_at: Mapped[datetime | None]
     started_at: Mapped[datetime]
     started_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     ended_at: Mapped[datetime | None]
@@ -74,6 +82,9 @@ class WorkItem(Base):
     __table_args__ = (
         Index("ix_work_item_inbox", "position_id", "status", "due_at"),
         Index("ix_work_item_claimed", "claimed_by_id", "status"),
+        # What the scheduler scans each tick: open steps not yet breached / not yet warned.
+        Index("ix_work_item_breach_scan", "status", "breached_at", "due_at"),
+        Index("ix_work_item_warning_scan", "status", "warned_at", "at_risk_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -86,7 +97,15 @@ class WorkItem(Base):
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
     status: Mapped[WorkItemStatus] = enum_column(WorkItemStatus, default=WorkItemStatus.OPEN)
     ready_at: Mapped[datetime]
+    # ready_at plus the activity's time standard in the organization's working time.
     due_at: Mapped[datetime | None]
+    # When 80% of the standard is used, in working time (engine.sla.at_risk_moment).
+    at_risk_at: Mapped[datetime | None]
+    # Set once, by a conditional UPDATE, when the scheduler queued the at-risk reminder.
+    warned_at: Mapped[datetime | None]
+    # Set once, by a conditional UPDATE, when the breach was noticed (by the scheduler, or by
+    # a completion past the due time); the work_item_breached event goes with it.
+    breached_at: Mapped[datetime | None]
     claimed_at: Mapped[datetime | None]
     claimed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     completed_at: Mapped[datetime | None]

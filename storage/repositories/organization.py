@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from storage.models import ApiToken, Organization, Position, Unit, User
+from storage.models.organization import user_position
 
 
 def organization_by_code(session: Session, code: str) -> Organization | None:
@@ -38,6 +39,12 @@ def user_by_username(session: Session, username: str) -> User | None:
     )
 
 
+def user_by_id(session: Session, user_id: int) -> User | None:
+    return session.scalar(
+        select(User).where(User.id == user_id).options(selectinload(User.positions))
+    )
+
+
 def user_by_token_hash(session: Session, token_hash: str) -> tuple[User, ApiToken] | None:
     row = session.execute(
         select(User, ApiToken)
@@ -59,4 +66,16 @@ def list_positions(session: Session) -> list[Position]:
 def list_users(session: Session) -> list[User]:
     return list(
         session.scalars(select(User).order_by(User.username).options(selectinload(User.positions)))
+    )
+
+
+def held_position_ids(session: Session) -> set[int]:
+    """Positions held by at least one active user."""
+    return set(
+        session.scalars(
+            select(user_position.c.position_id)
+            .join(User, User.id == user_position.c.user_id)
+            .where(User.is_active.is_(True))
+            .distinct()
+        )
     )

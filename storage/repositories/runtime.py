@@ -1,6 +1,6 @@
 """Lookups and locks of instances, work items and events."""
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 
 from sqlalchemy import Select, case, func, select, update
@@ -37,13 +37,18 @@ def next_reference_number(session: Session, sop_id: int, year: int) -> int:
 def lock_instance(session: Session, instance_id: int) -> Instance | None:
     """The instance with its state, locked until the transaction ends.
 
-    PostgreSQL locks the row; SQLite's writers already hold the database lock (BEGIN IMMEDIATE).
+    PostgreSQL locks the row FOR NO KEY UPDATE: lockers exclude each other, but rows that
+    merely reference the instance (events, work items, reminders: their foreign key check
+    takes FOR KEY SHARE) can still be written by others meanwhile. A plain FOR UPDATE would
+    make such a writer wait, and deadlock when the lock holder then waits for a row that
+    writer holds (a scheduler recording a breach of a step being completed). SQLite's writers
+    already hold the database lock (BEGIN IMMEDIATE).
     """
     return session.scalar(
         select(Instance)
         .where(Instance.id == instance_id)
         .options(undefer(Instance.state))
-        .with_for_update(of=Instance)
+        .with_for_update(of=Instance, key_share=True)
     )
 
 
@@ -54,7 +59,7 @@ def lock_instance_of_work_item(session: Session, item_id: int) -> Instance | Non
         select(Instance)
         .where(Instance.id == owner)
         .options(undefer(Instance.state))
-        .with_for_update(of=Instance)
+        .with_for_update(of=Instance, key_share=True)
     )
 
 
@@ -101,9 +106,15 @@ def events_of(session: Session, instance_id: int) -> list[Event]:
 
 
 def inbox_query(
-    user_id: int, position_ids: Sequence[int], sop_key: str | None = None
+    user_id: int,
+    position_ids: Sequence[int],
+    sop_key: str | None = None,
+    overdue_at: datetime | None = None,
 ) -> Select[tuple[WorkItem]]:
-    """Items claimed by the user, then open items of their positions; overdue first, then due."""
+    """Items claimed by the user, then open items of their positions; overdue first, then due.
+
+    With ``overdue_at``, only the items whose due time is before that instant.
+    """
     mine = WorkItem.claimed_by_id == user_id
     waiting = (WorkItem.status == WorkItemStatus.OPEN) & WorkItem.position_id.in_(position_ids)
     query = (
@@ -111,6 +122,8 @@ def inbox_query(
         .where(((WorkItem.status == WorkItemStatus.CLAIMED) & mine) | waiting)
         .order_by(case((mine, 0), else_=1), WorkItem.due_at.is_(None), WorkItem.due_at, WorkItem.id)
     )
+    if overdue_at is not None:
+        query = query.where(WorkItem.due_at < overdue_at)
     if sop_key:
         query = (
             query.join(Instance, Instance.id == WorkItem.instance_id)
@@ -125,7 +138,9 @@ def instances_query(
     sop_key: str | None = None,
     status: InstanceStatus | None = None,
     unit_ids: Sequence[int] | None = None,
+    overdue_at: datetime | None = None,
 ) -> Select[tuple[Instance]]:
+    """Requests, newest first; with ``overdue_at``, only running ones past their own due time."""
     query = (
         select(Instance)
         .join(SopVersion, SopVersion.id == Instance.sop_version_id)
@@ -139,6 +154,8 @@ def instances_query(
     if unit_ids is not None:
         touched = select(WorkItem.instance_id).where(WorkItem.unit_id.in_(unit_ids))
         query = query.where(Instance.id.in_(touched))
+    if overdue_at is not None:
+        query = query.where(Instance.status == InstanceStatus.RUNNING, Instance.due_at < overdue_at)
     return query
 
 
@@ -148,14 +165,36 @@ def page(session: Session, query: Select, offset: int, limit: int) -> tuple[list
     return rows, int(total or 0)
 
 
-def due_instance_ids(session: Session, now: datetime, limit: int = 100) -> list[int]:
-    return list(
-        session.scalars(
-            select(Instance.id)
-            .where(Instance.status == InstanceStatus.RUNNING, Instance.next_wake_at <= now)
-            .order_by(Instance.next_wake_at)
-            .limit(limit)
-        )
+def lock_next_due_instance(
+    session: Session, now: datetime, passed: Collection[int] = ()
+) -> Instance | None:
+    """The running instance whose timer is due the earliest, locked; None when there is none.
+
+    Instances another transaction holds (a scheduler, an officer completing a step) are
+    skipped, not waited for (PostgreSQL's SKIP LOCKED): several schedulers share the work and
+    none stalls behind a completion. SQLite has one writer at a time (BEGIN IMMEDIATE), so
+    nothing is ever locked there. ``passed`` are ids this caller already handled.
+    """
+    query = (
+        select(Instance.id)
+        # Strictly past, as SpiffWorkflow fires a timer only once the clock is past it.
+        .where(Instance.status == InstanceStatus.RUNNING, Instance.next_wake_at < now)
+        .order_by(Instance.next_wake_at, Instance.id)
+        .limit(1)
+        .with_for_update(skip_locked=True, key_share=True)
+    )
+    if passed:
+        query = query.where(Instance.id.not_in(passed))
+    found = session.scalar(query)
+    return None if found is None else lock_instance(session, found)
+
+
+def last_event_of_work_item(session: Session, item_id: int, type_: str) -> Event | None:
+    return session.scalar(
+        select(Event)
+        .where(Event.work_item_id == item_id, Event.type == type_)
+        .order_by(Event.id.desc())
+        .limit(1)
     )
 
 
@@ -167,3 +206,48 @@ def claim_if_open(session: Session, item_id: int, user_id: int, now: datetime) -
         .values(status=WorkItemStatus.CLAIMED, claimed_by_id=user_id, claimed_at=now)
     )
     return result.rowcount == 1
+
+
+def claimed_items(
+    session: Session, user_id: int, position_ids: Sequence[int] | None = None
+) -> list[WorkItem]:
+    """Steps ``user_id`` has claimed and not completed (only of ``position_ids`` when given)."""
+    query = select(WorkItem).where(
+        WorkItem.claimed_by_id == user_id, WorkItem.status == WorkItemStatus.CLAIMED
+    )
+    if position_ids is not None:
+        query = query.where(WorkItem.position_id.in_(position_ids))
+    return list(session.scalars(query.order_by(WorkItem.id)))
+
+
+def unclaim_if_claimed_by(session: Session, item_id: int, user_id: int) -> bool:
+    """Give a step back atomically, unless it was completed or withdrawn meanwhile."""
+    result = session.execute(
+        update(WorkItem)
+        .where(
+            WorkItem.id == item_id,
+            WorkItem.status == WorkItemStatus.CLAIMED,
+            WorkItem.claimed_by_id == user_id,
+        )
+        .values(status=WorkItemStatus.OPEN, claimed_by_id=None, claimed_at=None)
+    )
+    return result.rowcount == 1
+
+
+def inbox_counts(
+    session: Session,
+    user_id: int,
+    position_ids: Sequence[int],
+    now: datetime,
+    sop_key: str | None = None,
+) -> tuple[int, int, int]:
+    """Of the inbox (see :func:`inbox_query`): claimed by the user, open, and overdue."""
+    items = inbox_query(user_id, position_ids, sop_key).order_by(None).subquery()
+    claimed, waiting, overdue = session.execute(
+        select(
+            func.count().filter(items.c.status == WorkItemStatus.CLAIMED),
+            func.count().filter(items.c.status == WorkItemStatus.OPEN),
+            func.count().filter(items.c.due_at < now),
+        )
+    ).one()
+    return int(claimed), int(waiting), int(overdue)

@@ -5,7 +5,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from engine.calendar import WorkingCalendar
+from engine.calendar import CalendarBook, WorkingCalendar, hours_as_dict, parse_hours
+from engine.days_off import parse_local_days
 from engine.time_standard import parse_time_standard
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
@@ -132,3 +133,89 @@ def test_calendar_without_working_days_is_refused() -> None:
 def test_longest_standard_is_computed_quickly() -> None:
     result = due(at(MON, 10), "1000 hari")
     assert result.year == 2029
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "hours"),
+    [
+        (at(MON, 10), at(MON, 11), 1),
+        (at(MON, 15), at(TUE, 8, 30), 2),
+        (at(MON, 6), at(MON, 7), 0),
+        (at(FRI, 16), at(NEXT_MON, 8, 30), 1.5),
+        (at(SAT, 9), at(SUN, 17), 0),
+        (at(MON, 7, 30), at(FRI, 16, 30), 4 * 8.5 + 9),
+        (at(TUE, 10), at(MON, 10), 0),
+    ],
+    ids=[
+        "an hour",
+        "across the night",
+        "before opening",
+        "fri to mon",
+        "weekend",
+        "a week",
+        "backwards",
+    ],
+)
+def test_working_time_between_two_instants(start, end, hours) -> None:
+    assert WorkingCalendar().working_time(start, end) == timedelta(hours=hours)
+
+
+def test_working_time_skips_holidays_and_adding_it_back_lands_on_the_end() -> None:
+    calendar = WorkingCalendar.of("Asia/Jakarta", holidays=[TUE])
+    assert calendar.working_time(at(MON, 15), at(WED, 8)) == timedelta(hours=1, minutes=30)
+    for start, end in [(at(MON, 9), at(WED, 11)), (at(THU, 15, 45), at(NEXT_TUE, 7, 45))]:
+        amount = calendar.working_time(start, end)
+        assert calendar.add_working_time(start, amount) == end
+
+
+def test_a_due_time_at_closing_time_stays_there() -> None:
+    # 15:00 + 1 hour ends at 16:00 sharp, the close of Monday, not at Tuesday's opening...
+    assert due(at(MON, 15), "1 jam") == at(MON, 16)
+    assert due(at(MON, 15), "1 hari") == at(TUE, 15)
+    # ... while a step that opens at closing time starts counting the next morning.
+    assert due(at(MON, 16), "1 hari") == at(WED, 7, 30)
+
+
+def test_organizations_set_their_own_hours() -> None:
+    hours = parse_hours(
+        {
+            "mon": ["08:00", "16:00"],
+            "tue": ["08:00", "16:00"],
+            "wed": ["08:00", "16:00"],
+            "thu": ["08:00", "16:00"],
+            "fri": ["08:00", "11:30"],
+            "sat": ["08:00", "12:00"],
+        }
+    )
+    calendar = WorkingCalendar("Asia/Makassar", hours)
+    wita = "Asia/Makassar"
+    assert due(at(FRI, 11, zone=wita), "1 jam", calendar) == at(SAT, 8, 30, zone=wita)
+    assert due(at(SAT, 11, zone=wita), "2 jam", calendar) == at(NEXT_MON, 9, zone=wita)
+    assert hours_as_dict(hours)["fri"] == ["08:00", "11:30"]
+    assert "sun" not in hours_as_dict(hours)
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ({"senin": ["07:30", "16:00"]}, "unknown weekday"),
+        ({"mon": ["07:30"]}, r"\[start, end\]"),
+        ({"mon": ["7.30", "16:00"]}, "HH:MM"),
+        ({"mon": ["16:00", "07:30"]}, "closes"),
+        ({}, "at least one"),
+    ],
+)
+def test_hours_that_make_no_sense_are_refused(spec, message) -> None:
+    with pytest.raises(ValueError, match=message):
+        parse_hours(spec)
+
+
+def test_calendar_book_gives_each_organization_its_calendar_once() -> None:
+    book = CalendarBook(parse_local_days("2026-01-07 KOTA-A Hari Jadi Kota A"))
+    a = book.calendar("KOTA-A", "Asia/Jakarta")
+    assert book.calendar("KOTA-A", "Asia/Jakarta") is a
+    assert not a.is_working_day(WED)
+    assert book.calendar("KOTA-B", "Asia/Jakarta").is_working_day(WED)
+    assert not a.is_working_day(date(2026, 1, 1))  # Tahun Baru Masehi, from the holidays package
+    changed = book.calendar("KOTA-A", "Asia/Jakarta", {"mon": ["08:00", "12:00"]})
+    assert changed is not a and not changed.is_working_day(TUE)

@@ -1,6 +1,5 @@
 """Requests (permohonan) through the API: start, list, read with history, cancel."""
 
-
 import pytest
 from sqlalchemy import func, select
 

@@ -1,6 +1,5 @@
 """The officer's inbox and the verbs on one step, as an API client sees them."""
 
-
 import pytest
 
 from tests.factories.bpmn import SopSpec, Step, build, flow, gateway

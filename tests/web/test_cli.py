@@ -58,8 +58,17 @@ def test_load_processes_fails_on_a_refused_file(alur, tmp_path):
 
 def test_users_create_and_token_create(alur, api_ctx_for_cli):
     alur("demo")
-    created = alur("users", "create", "rina", "--position", "KEL-SKM-STAF",
-                   "--full-name", "Rina Lestari", "--password", "rahasia-rina")
+    created = alur(
+        "users",
+        "create",
+        "rina",
+        "--position",
+        "KEL-SKM-STAF",
+        "--full-name",
+        "Rina Lestari",
+        "--password",
+        "rahasia-rina",
+    )
     assert created.exit_code == 0, created.output
 
     result = alur("token", "create", "rina")

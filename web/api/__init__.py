@@ -23,3 +23,10 @@ def init_api(app: Flask) -> AlurApi:
     for module in (health, sops, instances, work_items, organization):
         api.register_blueprint(module.blp)
     return api
+
+
+def api_blueprints() -> list:
+    """The API's blueprints (bearer-token authenticated, so exempt from CSRF)."""
+    from web.api import health, instances, organization, sops, work_items
+
+    return [m.blp for m in (health, sops, instances, work_items, organization)]

@@ -2,7 +2,7 @@
 
 import logging
 
-from flask import current_app, jsonify
+from flask import current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 from flask_smorest import Api
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -18,6 +18,7 @@ STATUS = {
     errors.Conflict: 409,
     errors.PayloadTooLarge: 413,
     errors.Invalid: 422,
+    errors.TooManyAttempts: 429,
 }
 log = logging.getLogger(__name__)
 
@@ -40,7 +41,18 @@ class AlurApi(Api):
         self._app.register_error_handler(errors.UseCaseError, self.handle_use_case_error)
         self._app.register_error_handler(Exception, self.handle_unexpected)
 
+    @staticmethod
+    def _page(status: int, message: str | None) -> ResponseReturnValue | None:
+        """Outside /api, errors are rendered as pages (set up by web.pages)."""
+        if request.path == "/api" or request.path.startswith("/api/"):
+            return None
+        render = current_app.extensions["alur"].get("html_errors")
+        return render(status, message) if render else None
+
     def handle_http_exception(self, error: HTTPException) -> ResponseReturnValue:
+        page = self._page(error.code or 500, None)
+        if page is not None:
+            return page
         data = getattr(error, "data", None) or {}
         details = data.get("messages") or data.get("errors")
         if error.code == 422 and details:
@@ -70,6 +82,9 @@ class AlurApi(Api):
         return response
 
     def handle_use_case_error(self, error: errors.UseCaseError) -> ResponseReturnValue:
+        page = self._page(STATUS.get(type(error), 400), error.message)
+        if page is not None:
+            return page
         return error_response(
             STATUS.get(type(error), 400), error.code, error.message, error.details
         )
@@ -78,4 +93,7 @@ class AlurApi(Api):
         if isinstance(error, HTTPException):
             return self.handle_http_exception(error)
         log.exception("unexpected error")
+        page = self._page(500, None)
+        if page is not None:
+            return page
         return error_response(500, "internal_error", InternalServerError.description, None)

@@ -21,10 +21,10 @@ class InstanceList(MethodView):
     @blp.arguments(schemas.InstanceListArgs, location="query")
     @blp.response(200, InstancePage)
     def get(self, args):
-        """Requests you may see, newest first; filter by SOP key and status."""
+        """Requests you may see, newest first; filter by SOP key, status and ``overdue``."""
         status = InstanceStatus(args["status"]) if args.get("status") else None
         page = instances.list_instances(
-            context(), current_actor(), page_request(args), args.get("sop"), status
+            context(), current_actor(), page_request(args), args.get("sop"), status, args["overdue"]
         )
         return envelope(page)
 

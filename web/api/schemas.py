@@ -1,7 +1,27 @@
 """Marshmallow schemas of the API's requests and responses."""
 
+from datetime import datetime
+
 import marshmallow as ma
+from flask import current_app
 from marshmallow import fields, validate
+
+from web.usecases import sla
+
+
+def _value(state: sla.SlaState | None) -> str | None:
+    return state.value if state else None
+
+
+def _now() -> datetime:
+    """The clock of the app's use cases, so states match what the use cases see."""
+    return current_app.extensions["alur"]["context"].clock()
+
+
+_SLA_DESCRIPTION = (
+    "on_time, at_risk (80% of the time standard used, in working time) or breached, at the "
+    "moment of the response; once finished, on_time or breached; null without a standard."
+)
 
 
 class ErrorSchema(ma.Schema):
@@ -117,6 +137,10 @@ class CancelArgs(ma.Schema):
 class InstanceListArgs(PageArgs):
     sop = fields.String()
     status = fields.String(validate=validate.OneOf(["running", "completed", "cancelled"]))
+    overdue = fields.Boolean(
+        load_default=False,
+        metadata={"description": "Only running requests past their own due time."},
+    )
 
 
 class WorkItemSchema(ma.Schema):
@@ -130,6 +154,14 @@ class WorkItemSchema(ma.Schema):
     status = fields.Function(lambda w: w.status.value)
     ready_at = fields.DateTime()
     due_at = fields.DateTime(allow_none=True)
+    at_risk_at = fields.DateTime(allow_none=True)
+    breached_at = fields.DateTime(
+        allow_none=True, metadata={"description": "When the breach was recorded (once)."}
+    )
+    sla_state = fields.Function(
+        lambda w: _value(sla.work_item_sla(w, _now())),
+        metadata={"description": _SLA_DESCRIPTION},
+    )
     claimed_at = fields.DateTime(allow_none=True)
     claimed_by = fields.Function(lambda w: w.claimed_by.username if w.claimed_by else None)
     completed_at = fields.DateTime(allow_none=True)
@@ -157,6 +189,18 @@ class InstanceSchema(ma.Schema):
     started_at = fields.DateTime()
     ended_at = fields.DateTime(allow_none=True)
     next_wake_at = fields.DateTime(allow_none=True)
+    due_at = fields.DateTime(
+        allow_none=True,
+        metadata={
+            "description": "started_at plus the sum of the time standards of the steps on "
+            "its path so far, in working time."
+        },
+    )
+    at_risk_at = fields.DateTime(allow_none=True)
+    sla_state = fields.Function(
+        lambda i: _value(sla.instance_sla(i, _now())),
+        metadata={"description": _SLA_DESCRIPTION},
+    )
 
 
 class InstanceDetailSchema(ma.Schema):
@@ -179,6 +223,9 @@ class CompleteArgs(ma.Schema):
 
 class InboxArgs(PageArgs):
     sop = fields.String()
+    overdue = fields.Boolean(
+        load_default=False, metadata={"description": "Only steps past their due time."}
+    )
 
 
 class UnitSchema(ma.Schema):

@@ -20,8 +20,13 @@ class Inbox(MethodView):
     @blp.arguments(schemas.InboxArgs, location="query")
     @blp.response(200, WorkItemPage)
     def get(self, args):
-        """My inbox: steps claimed by me, then open steps of my positions; overdue first."""
-        page = work_items.inbox(context(), current_actor(), page_request(args), args.get("sop"))
+        """My inbox: steps claimed by me, then open steps of my positions; overdue first.
+
+        ``overdue=true`` keeps only the steps past their due time.
+        """
+        page = work_items.inbox(
+            context(), current_actor(), page_request(args), args.get("sop"), args["overdue"]
+        )
         return envelope(page)
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from engine.calendar import CalendarBook
 from engine.clock import Clock, system_clock
 from engine.definition import EngineOptions
 from storage.db import unit_of_work
@@ -15,11 +16,13 @@ from web.usecases.errors import Forbidden
 
 @dataclass(frozen=True)
 class Context:
-    """Injected parts: the session factory, the engine's options and the clock."""
+    """Injected parts: the session factory, the engine's options, the clock and the calendars."""
 
     sessions: sessionmaker[Session]
     engine_options: EngineOptions = field(default_factory=EngineOptions)
     clock: Clock = system_clock
+    # Working calendars per organization (national days off plus the local holidays file).
+    calendars: CalendarBook = field(default_factory=CalendarBook)
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from engine.errors import EngineError
 from engine.runtime import Execution
-from storage.models import Event, Instance, InstanceStatus, Role, WorkItem
+from storage.models import Event, Instance, InstanceStatus, Role, VersionStatus, WorkItem
 from storage.repositories import organization as org_repo
 from storage.repositories import runtime as repo
 from storage.repositories import sops as sop_repo
@@ -45,6 +45,45 @@ def _check_start_data(data: Any) -> dict[str, Any]:
     return data
 
 
+@dataclass(frozen=True)
+class StartableSop:
+    key: str
+    name: str
+    version: int
+
+
+def _lane_codes(lanes: list[dict]) -> set[str]:
+    return {lane["position_code"] for lane in lanes if lane.get("position_code")}
+
+
+def _held_codes(session: Session, actor: Actor, codes: set[str]) -> set[str]:
+    """Those of ``codes`` that name a position the actor holds."""
+    positions = org_repo.positions_by_codes(session, codes)
+    return {code for code, position in positions.items() if position.id in actor.position_ids}
+
+
+def _may_start(actor: Actor, lanes: list[dict], held_codes: set[str]) -> bool:
+    """Managers and admins start any SOP; others only one in which they perform a step."""
+    if actor.has_role(Role.ADMIN, Role.MANAGER):
+        return True
+    return bool(_lane_codes(lanes) & held_codes)
+
+
+def startable_sops(ctx: Context, actor: Actor) -> list[StartableSop]:
+    """Published SOPs the actor may start a request on, by name."""
+    with ctx.transaction() as session:
+        rows = sop_repo.lanes_of_current_versions(session)
+        held = _held_codes(
+            session, actor, {c for *_, lanes in rows for c in _lane_codes(lanes or [])}
+        )
+        found = [
+            StartableSop(key, name, number)
+            for key, name, number, status, lanes in rows
+            if status == VersionStatus.PUBLISHED and _may_start(actor, lanes or [], held)
+        ]
+    return sorted(found, key=lambda sop: (sop.name, sop.key))
+
+
 def start_instance(ctx: Context, actor: Actor, sop_key: str, data: Any) -> Instance:
     """Start a request on the published version of ``sop_key`` and open its first steps.
 
@@ -56,11 +95,9 @@ def start_instance(ctx: Context, actor: Actor, sop_key: str, data: Any) -> Insta
         version = sop_repo.published_version(session, sop_key)
         if version is None:
             raise NotFound(f"SOP {sop_key} does not exist or has no published version.")
-        if not actor.has_role(Role.ADMIN, Role.MANAGER):
-            codes = [lane["position_code"] for lane in version.sop_metadata["lanes"]]
-            held = {p.id for p in org_repo.positions_by_codes(session, codes).values()}
-            if not held & actor.position_ids:
-                raise Forbidden(f"You perform no step of {sop_key}, so you may not start it.")
+        lanes = version.sop_metadata["lanes"]
+        if not _may_start(actor, lanes, _held_codes(session, actor, _lane_codes(lanes))):
+            raise Forbidden(f"You perform no step of {sop_key}, so you may not start it.")
         process = process_of(version, ctx.engine_options.allow_script_tasks)
         now = ctx.clock()
         try:
@@ -123,11 +160,18 @@ def list_instances(
     request: PageRequest,
     sop_key: str | None = None,
     status: InstanceStatus | None = None,
+    overdue: bool = False,
 ) -> Page:
-    """Requests the actor may see, newest first."""
+    """Requests the actor may see, newest first.
+
+    With ``overdue``, only running requests past their own due time (see web.usecases.sla).
+    """
     with ctx.transaction() as session:
         units = managed_units(session, actor)
-        return paginate(session, repo.instances_query(sop_key, status, units), request)
+        query = repo.instances_query(
+            sop_key, status, units, overdue_at=ctx.clock() if overdue else None
+        )
+        return paginate(session, query, request)
 
 
 def cancel_instance(ctx: Context, actor: Actor, instance_id: int, reason: str) -> Instance:

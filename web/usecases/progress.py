@@ -11,22 +11,23 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from engine.calendar import WorkingCalendar
 from engine.runtime import Execution, Process
+from engine.sla import at_risk_moment
 from engine.time_standard import TimeStandard
 from storage.models import (
     Event,
     Instance,
     InstanceStatus,
-    Organization,
     SopVersion,
     WorkItem,
     WorkItemStatus,
 )
 from storage.repositories import organization as org_repo
 from storage.repositories import runtime as repo
+from web.usecases.calendars import calendar_of_unit
 from web.usecases.context import Actor, Context
 from web.usecases.errors import Conflict
+from web.usecases.sla import extend_instance_deadline
 
 _PROCESSES: dict[tuple[str, bool], Process] = {}
 
@@ -105,21 +106,21 @@ def record(
     )
 
 
-def _calendar(session: Session, organization_id: int, cache: dict[int, WorkingCalendar]) -> Any:
-    if organization_id not in cache:
-        organization = session.get(Organization, organization_id)
-        cache[organization_id] = WorkingCalendar.of(organization.timezone)
-    return cache[organization_id]
-
-
 def save_progress(
-    session: Session, ctx: Context, actor: Actor | None, instance: Instance, execution: Execution
+    session: Session,
+    ctx: Context,
+    actor: Actor | None,
+    instance: Instance,
+    execution: Execution,
+    cause: str | None = None,
 ) -> list[WorkItem]:
-    """Write the engine's state to ``instance`` and open/close work items; returns new items."""
+    """Write the engine's state to ``instance`` and open/close work items; returns new items.
+
+    ``cause`` (e.g. "timer") is noted on the events of the steps opened and withdrawn.
+    """
     now = ctx.clock()
-    instance.state, instance.serializer_version = execution.dump()
-    _EXECUTIONS.put(instance.state, execution)
-    instance.next_wake_at = execution.next_timer_at()
+    because = {"cause": cause} if cause else {}
+    withdrawn = []
     ready = {step.task_id: step for step in execution.ready_steps()}
     for item in repo.open_work_items_of(session, instance.id):
         if item.task_id not in ready:
@@ -133,13 +134,14 @@ def save_progress(
                 instance=instance,
                 work_item=item,
                 activity=item.activity_id,
+                **because,
             )
+            withdrawn.append(item)
         else:
             del ready[item.task_id]
     positions = org_repo.positions_by_codes(
         session, [s.activity.position_code for s in ready.values() if s.activity.position_code]
     )
-    calendars: dict[int, WorkingCalendar] = {}
     opened = []
     for task_id, step in ready.items():
         position = positions.get(step.activity.position_code or "")
@@ -150,11 +152,11 @@ def save_progress(
                 {"activity": step.activity.id, "position": step.activity.position_code},
             )
         standard: TimeStandard | None = step.activity.time_standard
-        due = (
-            _calendar(session, position.unit.organization_id, calendars).add(now, standard)
-            if standard
-            else None
-        )
+        due = at_risk = None
+        if standard:
+            calendar = calendar_of_unit(session, ctx, position.unit_id)
+            due = calendar.add(now, standard)
+            at_risk = at_risk_moment(calendar, now, due)
         item = WorkItem(
             instance=instance,
             task_id=task_id,
@@ -166,6 +168,7 @@ def save_progress(
             status=WorkItemStatus.OPEN,
             ready_at=now,
             due_at=due,
+            at_risk_at=at_risk,
         )
         session.add(item)
         record(
@@ -178,8 +181,17 @@ def save_progress(
             activity=step.activity.id,
             position=position.code,
             due_at=due.isoformat() if due else None,
+            **because,
         )
         opened.append(item)
+    # The instance changes last, so that its state and deadline go out in one UPDATE.
+    instance.state, instance.serializer_version = execution.dump()
+    _EXECUTIONS.put(instance.state, execution)
+    instance.next_wake_at = execution.next_timer_at()
+    changed = [item for item in (*opened, *withdrawn) if item.due_at is not None]
+    if changed:
+        calendar = calendar_of_unit(session, ctx, changed[0].unit_id)
+        extend_instance_deadline(calendar, instance, opened, withdrawn)
     if execution.is_completed and instance.status == InstanceStatus.RUNNING:
         instance.status = InstanceStatus.COMPLETED
         instance.ended_at = now

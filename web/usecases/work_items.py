@@ -8,6 +8,7 @@ from engine.errors import ExpressionError, FormInvalid, TaskNotReady
 from engine.sop_metadata import Activity
 from storage.models import Instance, Role, User, WorkItem, WorkItemStatus
 from storage.repositories import runtime as repo
+from web.usecases.breaches import notice_late_completion
 from web.usecases.context import Actor, Context
 from web.usecases.errors import Conflict, Invalid, NotFound
 from web.usecases.pagination import Page, PageRequest, paginate
@@ -22,11 +23,41 @@ class WorkItemView:
     activity: Activity
 
 
-def inbox(ctx: Context, actor: Actor, request: PageRequest, sop_key: str | None = None) -> Page:
-    """Steps claimed by the actor, then open steps of their positions; overdue first."""
+def inbox(
+    ctx: Context,
+    actor: Actor,
+    request: PageRequest,
+    sop_key: str | None = None,
+    overdue: bool = False,
+) -> Page:
+    """Steps claimed by the actor, then open steps of their positions; overdue first.
+
+    With ``overdue``, only the steps past their due time.
+    """
     with ctx.transaction() as session:
-        query = repo.inbox_query(actor.user_id or 0, sorted(actor.position_ids), sop_key)
+        query = repo.inbox_query(
+            actor.user_id or 0,
+            sorted(actor.position_ids),
+            sop_key,
+            overdue_at=ctx.clock() if overdue else None,
+        )
         return paginate(session, query, request)
+
+
+@dataclass(frozen=True)
+class InboxCounts:
+    claimed: int  # claimed by the actor
+    open: int  # open for the actor's positions
+    overdue: int  # of both, past their due time
+
+
+def inbox_counts(ctx: Context, actor: Actor, sop_key: str | None = None) -> InboxCounts:
+    """How many steps of the actor's inbox are claimed by them, open, and overdue."""
+    with ctx.transaction() as session:
+        counts = repo.inbox_counts(
+            session, actor.user_id or 0, sorted(actor.position_ids), ctx.clock(), sop_key
+        )
+        return InboxCounts(*counts)
 
 
 def _item(session: Session, item_id: int) -> WorkItem:
@@ -62,6 +93,18 @@ def _closed_conflict(session: Session, item: WorkItem) -> Conflict:
                 "status": item.status.value,
                 "completed_by": who.username if who else None,
                 "completed_at": item.completed_at.isoformat() if item.completed_at else None,
+            },
+        )
+    withdrawal = repo.last_event_of_work_item(session, item.id, "work_item_withdrawn")
+    if withdrawal is not None and withdrawal.payload.get("cause") == "timer":
+        return Conflict(
+            f"This step was withdrawn at {withdrawal.occurred_at:%Y-%m-%d %H:%M} UTC: its time "
+            "limit passed and the SOP's timer escalated the request. Your input was not saved.",
+            {
+                "work_item": item.id,
+                "status": item.status.value,
+                "cause": "timer",
+                "withdrawn_at": withdrawal.occurred_at.isoformat(),
             },
         )
     return Conflict(
@@ -167,6 +210,7 @@ def complete(
         except ExpressionError as exc:
             raise Invalid(f"The SOP could not continue after this step: {exc}") from None
         now = ctx.clock()
+        notice_late_completion(session, ctx, actor, item, now)
         # Set the relationships, not only the ids: the caller shows who claimed and completed.
         performer = session.get(User, actor.user_id) if actor.user_id is not None else None
         if item.claimed_at is None:

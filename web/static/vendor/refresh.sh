@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 SWAGGER_UI=5.35.0
+BPMN_JS=18.31.1
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -18,4 +19,11 @@ rm -rf swagger-ui && mkdir swagger-ui
 cp "$src"/{swagger-ui-bundle.js,swagger-ui.css,LICENSE,NOTICE} swagger-ui/
 cp "$src"/swagger-ui-bundle.js.LICENSE.txt swagger-ui/
 echo "swagger-ui-dist $SWAGGER_UI" > swagger-ui/VERSION
-echo "Refreshed swagger-ui $SWAGGER_UI."
+src=$(fetch bpmn-js "$BPMN_JS")
+rm -rf bpmn-js && mkdir -p bpmn-js
+# The navigated viewer (zoom and scroll) is what the request and SOP pages show.
+cp "$src"/dist/bpmn-navigated-viewer.production.min.js "$src"/LICENSE bpmn-js/
+cp -r "$src"/dist/assets/* bpmn-js/
+echo "bpmn-js $BPMN_JS" > bpmn-js/VERSION
+
+echo "Refreshed swagger-ui $SWAGGER_UI and bpmn-js $BPMN_JS."

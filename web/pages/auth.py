@@ -1,0 +1,75 @@
+"""Log in, log out, and switch the interface language."""
+
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import format_datetime
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from web.i18n import LANGUAGE_COOKIE, LANGUAGES
+from web.pages.session import SessionUser, context
+from web.usecases import login
+from web.usecases.errors import TooManyAttempts, Unauthenticated
+
+bp = Blueprint("auth", __name__)
+
+
+def _safe_next(target: str | None, default: str) -> str:
+    """Only redirect within this site (no scheme, no host), or to ``default``."""
+    if not target:
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/"):
+        return default
+    return target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login_page() -> ResponseReturnValue:
+    if current_user.is_authenticated:
+        return redirect(url_for("inbox.index"))
+    error = None
+    username = request.form.get("username", "")
+    if request.method == "POST":
+        try:
+            profile = login.authenticate_password(
+                context(), username, request.form.get("password", "")
+            )
+        except TooManyAttempts as exc:
+            until = datetime.fromisoformat(exc.details["locked_until"])
+            error = _(
+                "Too many failed logins. Try again after %(time)s.",
+                time=format_datetime(until, "HH:mm:ss"),
+            )
+        except Unauthenticated:
+            error = _("Wrong username or password.")
+        else:
+            login_user(SessionUser(profile))
+            return redirect(_safe_next(request.args.get("next"), url_for("inbox.index")))
+    status = 401 if error else 200
+    return render_template("login.html", error=error, username=username), status
+
+
+@bp.post("/logout")
+@login_required
+def logout() -> ResponseReturnValue:
+    logout_user()
+    flash(_("You have logged out."), "success")
+    return redirect(url_for("auth.login_page"))
+
+
+@bp.post("/language")
+def language() -> ResponseReturnValue:
+    chosen = request.form.get("language", "id")
+    if chosen not in LANGUAGES:
+        chosen = "id"
+    if current_user.is_authenticated:
+        login.set_language(context(), current_user.actor, chosen)
+    response = redirect(_safe_next(request.form.get("next"), url_for("inbox.index")))
+    response.set_cookie(
+        LANGUAGE_COOKIE, chosen, max_age=365 * 24 * 3600, httponly=True, samesite="Lax"
+    )
+    return response

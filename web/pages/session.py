@@ -1,0 +1,48 @@
+"""The logged-in person of a page request, as Flask-Login wants it."""
+
+from flask import current_app
+from flask_login import UserMixin, current_user
+
+from web.usecases import login
+from web.usecases.context import Actor, Context
+
+
+class SessionUser(UserMixin):
+    def __init__(self, profile: login.Profile):
+        self.profile = profile
+
+    def get_id(self) -> str:
+        return str(self.profile.actor.user_id)
+
+    @property
+    def actor(self) -> Actor:
+        return self.profile.actor
+
+    @property
+    def full_name(self) -> str:
+        return self.profile.full_name
+
+    @property
+    def language(self) -> str:
+        return self.profile.language
+
+    @property
+    def timezone(self) -> str:
+        return self.profile.timezone
+
+    def has_role(self, *roles: str) -> bool:
+        return self.actor.role.value in roles
+
+
+def context() -> Context:
+    return current_app.extensions["alur"]["context"]
+
+
+def load_user(user_id: str) -> SessionUser | None:
+    profile = login.load_profile(context(), int(user_id)) if user_id.isdigit() else None
+    return SessionUser(profile) if profile else None
+
+
+def actor() -> Actor:
+    """The actor of the current page request (pages require login before calling this)."""
+    return current_user.actor
