@@ -51,8 +51,6 @@ GOOD = {
 @pytest.fixture(autouse=True)
 def app_clock(app, clock):
     """The app runs on the test's clock (Monday 08:00 WIB) and takes forms without tokens."""
-    alur = app.extensions["alur"]
-    alur["context"] = dataclasses.replace(alur["context"], clock=clock)
     app.config["WTF_CSRF_ENABLED"] = False
     return clock
 

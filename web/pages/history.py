@@ -102,6 +102,15 @@ def _details(event: Event, item: WorkItem | None, rows: dict[int, StepRow]) -> l
         return [_("reason: %(reason)s", reason=payload["reason"])]
     if event.type == "timer_failed" and payload.get("error"):
         return [str(payload["error"])]
+    if event.type == "timer_fired":
+        opened = [step["name"] for step in payload.get("opened", [])]
+        withdrawn = [step["name"] for step in payload.get("withdrawn", [])]
+        found = [_("escalated to: %(steps)s", steps=", ".join(opened))] if opened else []
+        if withdrawn:
+            found.append(_("withdrawn: %(steps)s", steps=", ".join(withdrawn)))
+        return found
+    if event.type in ("work_item_breached", "work_item_warned") and item is not None:
+        return [_("due %(time)s", time=when(item.due_at))] if item.due_at else []
     return []
 
 

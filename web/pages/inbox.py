@@ -10,6 +10,7 @@ from web.pages import display, step_form
 from web.pages.session import actor, context
 from web.usecases import sops, work_items
 from web.usecases.errors import Conflict, Invalid
+from web.usecases.sla import work_item_sla
 from web.usecases.work_items import WorkItemView
 
 bp = Blueprint("inbox", __name__)
@@ -21,15 +22,19 @@ display.register(bp)
 @login_required
 def index() -> ResponseReturnValue:
     sop = request.args.get("sop") or None
-    page = work_items.inbox(context(), actor(), display.page_request(), sop)
+    overdue = request.args.get("overdue") == "1"
+    page = work_items.inbox(context(), actor(), display.page_request(), sop, overdue)
     counts = work_items.inbox_counts(context(), actor(), sop)
+    now = context().clock()
     return render_template(
         "inbox/index.html",
         page=page,
         counts=counts,
         sops=sops.list_sops(context(), actor()),
         sop=sop,
-        now=context().clock(),
+        overdue=overdue,
+        now=now,
+        sla_of=lambda item: work_item_sla(item, now),
     )
 
 
