@@ -17,7 +17,6 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
@@ -25,12 +24,12 @@ from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import create_engine, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import itertools
 
+from bench.databases import postgres_database
 from storage import migrate
 from storage.db import make_engine, make_session_factory
 from storage.models import Role
@@ -160,24 +159,6 @@ def bench_alur(url: str, data: bytes, runs: int) -> tuple[float, float]:
     return statistics.mean(durations) * 1000, durations[int(len(durations) * 0.95)] * 1000
 
 
-def _postgres_database(server_url: str) -> tuple[str, callable]:
-    name = f"alur_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f"CREATE DATABASE {name}"))
-
-    def drop() -> None:
-        with admin.connect() as connection:
-            connection.execute(
-                text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"),
-                {"n": name},
-            )
-            connection.execute(text(f"DROP DATABASE IF EXISTS {name}"))
-        admin.dispose()
-
-    return server_url.rsplit("/", 1)[0] + f"/{name}", drop
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--instances", type=int, default=30, help="instances per measurement")
@@ -198,7 +179,7 @@ def main() -> None:
         mean, p95 = bench_alur(f"sqlite:///{folder}/bench.sqlite", data, runs)
         rows.append(("Alur complete use case, SQLite file", mean, p95))
     try:
-        url, drop = _postgres_database(args.postgres)
+        url, drop = postgres_database(args.postgres)
     except Exception as exc:
         print(f"PostgreSQL skipped: {exc}")
     else:

@@ -11,14 +11,12 @@ Usage: python bench/scheduler.py [--instances N] [--postgres URL]
 import argparse
 import sys
 import tempfile
-import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
-
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.databases import postgres_database
 from storage import migrate
 from storage.db import make_engine, make_session_factory
 from storage.models import Role
@@ -83,24 +81,6 @@ def bench(url: str, count: int) -> tuple[float, float, str]:
     return report.seconds, idle, f"{report.fired} timers, {report.breached} breaches"
 
 
-def _postgres_database(server_url: str) -> tuple[str, callable]:
-    name = f"alur_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f"CREATE DATABASE {name}"))
-
-    def drop() -> None:
-        with admin.connect() as connection:
-            connection.execute(
-                text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"),
-                {"n": name},
-            )
-            connection.execute(text(f"DROP DATABASE IF EXISTS {name}"))
-        admin.dispose()
-
-    return server_url.rsplit("/", 1)[0] + f"/{name}", drop
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--instances", type=int, default=200, help="due requests per tick")
@@ -114,7 +94,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         rows.append(("SQLite file", *bench(f"sqlite:///{folder}/bench.sqlite", args.instances)))
     try:
-        url, drop = _postgres_database(args.postgres)
+        url, drop = postgres_database(args.postgres)
     except Exception as exc:
         print(f"PostgreSQL skipped: {exc}")
     else:

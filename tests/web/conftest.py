@@ -1,11 +1,14 @@
 """Fixtures for use-case and API tests: an organization built through the use cases."""
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from storage.models import Role
 from tests.factories.bpmn import build
+from web.cli import main
 from web.usecases import organization, sops
 from web.usecases.context import SYSTEM, Actor, Context
 
@@ -75,3 +78,20 @@ def tokens(api_ctx: Context) -> dict[str, str]:
 def auth(tokens) -> dict[str, dict[str, str]]:
     """Request headers per user name: ``client.get(url, headers=auth["ani"])``."""
     return {name: {"Authorization": header} for name, header in tokens.items()}
+
+
+PROCESSES = Path(__file__).resolve().parents[2] / "processes"
+
+
+@pytest.fixture
+def alur(engine, db_url, tmp_path, monkeypatch):
+    """Run `alur ...` on the test database; returns the click result."""
+    monkeypatch.setenv("ALUR_DATABASE_URL", db_url)
+    monkeypatch.setenv("ALUR_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("ALUR_PROCESSES_DIR", str(PROCESSES))
+    runner = CliRunner()
+
+    def run(*args: str):
+        return runner.invoke(main, list(args), catch_exceptions=False)
+
+    return run

@@ -2,28 +2,10 @@
 
 from pathlib import Path
 
-import pytest
-from click.testing import CliRunner
-
 from tests.web.test_scheduler import start_overdue_requests
-from web.cli import main
 from web.usecases import timers
 
 PROCESSES = Path(__file__).resolve().parents[2] / "processes"
-
-
-@pytest.fixture
-def alur(engine, db_url, tmp_path, monkeypatch):
-    """Run `alur ...` on the test database; returns the click result."""
-    monkeypatch.setenv("ALUR_DATABASE_URL", db_url)
-    monkeypatch.setenv("ALUR_INSTANCE_PATH", str(tmp_path))
-    monkeypatch.setenv("ALUR_PROCESSES_DIR", str(PROCESSES))
-    runner = CliRunner()
-
-    def run(*args: str):
-        return runner.invoke(main, list(args), catch_exceptions=False)
-
-    return run
 
 
 def test_calendar_show_lists_hours_and_days_off_of_a_year(alur, tmp_path, monkeypatch):
