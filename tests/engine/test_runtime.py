@@ -1,6 +1,5 @@
 """Running a request: steps in order, decisions on form data, refusals that change nothing."""
 
-
 import pytest
 
 from engine.definition import load_sop

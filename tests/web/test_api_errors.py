@@ -28,6 +28,7 @@ PROTECTED = [
     ("GET", "/api/units", None),
     ("GET", "/api/positions", None),
     ("GET", "/api/users", None),
+    ("GET", "/api/event-log?from=not-a-date", None),
 ]
 PUBLIC = {"/api/health", "/api/openapi.json", "/api/docs"}
 BAD_HEADERS = [

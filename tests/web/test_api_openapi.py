@@ -23,6 +23,7 @@ EXPECTED = {
     "/api/units": {"get"},
     "/api/positions": {"get"},
     "/api/users": {"get"},
+    "/api/event-log": {"get"},
 }
 HTTP_METHODS = {"get", "put", "post", "delete", "patch", "head", "options", "trace"}
 
