@@ -1,8 +1,11 @@
 """The ``alur`` command: database, SOP library, users and tokens, timers, demo data, server."""
 
+import dataclasses
 import sys
+import time as time_module
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 import click
@@ -15,6 +18,7 @@ from web.usecases.context import SYSTEM, Context
 from web.usecases.demo import seed_organization
 from web.usecases.errors import UseCaseError
 from web.usecases.outbox import Sender
+from web.usecases.simulation import Plan, simulate
 from web.wiring import build_context
 
 
@@ -291,17 +295,62 @@ def _apply_days(hours: dict[str, list[str]], days: tuple[str, ...]) -> dict[str,
     type=click.Path(dir_okay=False, path_type=Path),
     help="Organization description (default: demo_organization.json in ALUR_PROCESSES_DIR).",
 )
-def demo(path: Path | None) -> None:
-    """Create the demo organization, units, positions and users (idempotent)."""
+@click.option(
+    "--months",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Also simulate this many months of requests, up to today (needs a fresh database).",
+)
+@click.option("--seed", type=int, default=1, show_default=True, help="Seed of the simulation.")
+def demo(path: Path | None, months: int, seed: int) -> None:
+    """Create the demo organization, units, positions and users (idempotent).
+
+    With --months, load the SOP library and simulate months of requests through the engine.
+    """
     settings = load_settings()
     path = path or Path(settings.processes_dir) / "demo_organization.json"
     with _context() as context:
+        end = context.clock().date()
+        start = end - timedelta(days=round(months * 30.44))
+        if months:
+            # Seed and publish before the simulated period, so its history reads in order.
+            moment = datetime.combine(start - timedelta(days=1), time(0), UTC)
+            context = dataclasses.replace(context, clock=lambda: moment)
         result = seed_organization(context, path, settings.demo_password)
-    created = ", ".join(f"{count} {kind}" for kind, count in result.created.items())
-    click.echo(f"Demo data: created {created}.")
-    click.echo(f"Demo users (password: {settings.demo_password}):")
-    for username, full_name, role, positions in result.users:
-        click.echo(f"  {username:<12} {role:<8} {full_name:<28} {', '.join(positions)}")
+        created = ", ".join(f"{count} {kind}" for kind, count in result.created.items())
+        click.echo(f"Demo data: created {created}.")
+        click.echo(f"Demo users (password: {settings.demo_password}):")
+        for username, full_name, role, positions in result.users:
+            click.echo(f"  {username:<12} {role:<8} {full_name:<28} {', '.join(positions)}")
+        if months:
+            sops.load_processes(context, Path(settings.processes_dir))
+            _simulate(context, Plan(start, end, seed))
+
+
+def _simulate(context: Context, plan: Plan) -> None:
+    started = time_module.perf_counter()
+    with ExitStack() as stack:
+        bars: list = []
+
+        def progress(done: int, total: int, _counts: dict[str, int]) -> None:
+            if not bars:
+                label = f"Simulating {plan.start:%Y-%m-%d} to {plan.end:%Y-%m-%d}"
+                bars.append(stack.enter_context(click.progressbar(length=total, label=label)))
+            bars[0].update(done - bars[0].pos)
+
+        try:
+            counts = simulate(context, plan, progress)
+        except UseCaseError as error:
+            _fail(error)
+    seconds = time_module.perf_counter() - started
+    click.echo(
+        f"Simulated {counts.started} requests ({counts.completed} completed), "
+        f"{counts.work_items} work items, {counts.breaches} breaches of mutu baku, "
+        f"{counts.timers_fired} timer escalations in {seconds:.0f} s."
+    )
+    if counts.redesigned_at:
+        click.echo(f"{plan.redesign} was redesigned on {counts.redesigned_at:%Y-%m-%d}.")
 
 
 @main.command("serve")
