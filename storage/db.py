@@ -9,6 +9,8 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
+# Execution option of engines whose transactions only read (see make_read_session_factory).
+READ_ONLY = "alur_read_only"
 # How long a SQLite writer waits for another one before giving up with "database is locked".
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
@@ -53,10 +55,12 @@ def _sqlite_engine(url: URL, *, echo: bool) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
-        # Every use case writes. A deferred transaction that reads first and then writes
+        # Use cases write. A deferred transaction that reads first and then writes
         # cannot upgrade its lock while another writer waits (SQLITE_BUSY at once, no
         # retry), so take the write lock up front and let busy_timeout queue the writers.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Long read-only work (exports) asks for READ_ONLY and leaves the writers alone.
+        read_only = connection.get_execution_options().get(READ_ONLY, False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
     return engine
 
@@ -64,6 +68,11 @@ def _sqlite_engine(url: URL, *, echo: bool) -> Engine:
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     """Sessions bound to ``engine``; objects stay readable after commit."""
     return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+def make_read_session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions for long reads that never write: on SQLite they do not hold the write lock."""
+    return sessionmaker(bind=engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False)
 
 
 @contextmanager

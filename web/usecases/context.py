@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from engine.calendar import CalendarBook
 from engine.clock import Clock, system_clock
 from engine.definition import EngineOptions
-from storage.db import unit_of_work
+from storage.db import make_read_session_factory, unit_of_work
 from storage.models import Role, User
 from web.usecases.errors import Forbidden
 
@@ -28,6 +28,15 @@ class Context:
     def transaction(self) -> Iterator[Session]:
         """The one transaction of a use case (see storage.db.unit_of_work)."""
         with unit_of_work(self.sessions) as session:
+            yield session
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A transaction that only reads, for long streams (exports) that must not block writers.
+
+        On SQLite it does not take the write lock; anything written in it fails.
+        """
+        with unit_of_work(make_read_session_factory(self.sessions.kw["bind"])) as session:
             yield session
 
 

@@ -211,7 +211,7 @@ def _stream(
     zone: tzinfo,
     query: dict[str, Any],
 ) -> Iterator[str]:
-    with ctx.transaction() as session:
+    with ctx.reading() as session:
         found = traces(repo.event_log_rows(session, **query))
         yield from (
             xes_chunks(log_name, found, zone) if fmt == LogFormat.XES else csv_chunks(found, zone)
