@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import OutboxMessage
@@ -45,9 +45,3 @@ def claim_due(
             select(OutboxMessage).where(OutboxMessage.id.in_(ids)).order_by(OutboxMessage.id)
         )
     )
-
-
-def pending_count(session: Session) -> int:
-    """How many reminders are not sent (all of them while delivery is off)."""
-    query = select(func.count()).select_from(OutboxMessage).where(OutboxMessage.sent_at.is_(None))
-    return int(session.scalar(query) or 0)

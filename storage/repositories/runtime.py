@@ -67,10 +67,6 @@ def instance(session: Session, instance_id: int) -> Instance | None:
     return session.get(Instance, instance_id)
 
 
-def instance_by_reference(session: Session, reference: str) -> Instance | None:
-    return session.scalar(select(Instance).where(Instance.reference == reference))
-
-
 def work_item(session: Session, item_id: int) -> WorkItem | None:
     return session.get(WorkItem, item_id)
 

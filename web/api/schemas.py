@@ -53,13 +53,6 @@ def page_schema(item_schema: type[ma.Schema], name: str) -> type[ma.Schema]:
     )
 
 
-class ProblemSchema(ma.Schema):
-    code = fields.String()
-    message = fields.String()
-    element_id = fields.String(allow_none=True)
-    element_name = fields.String(allow_none=True)
-
-
 class TimeStandardSchema(ma.Schema):
     text = fields.String()
     days = fields.Integer()
@@ -91,12 +84,6 @@ class ActivitySchema(ma.Schema):
     output = fields.String(allow_none=True)
     note = fields.String(allow_none=True)
     fields_ = fields.List(fields.Nested(FormFieldSchema), data_key="fields", attribute="fields")
-
-
-class LaneSchema(ma.Schema):
-    id = fields.String()
-    name = fields.String()
-    position_code = fields.String(allow_none=True)
 
 
 class VersionSummarySchema(ma.Schema):

@@ -10,7 +10,7 @@ from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 
 from web.i18n import init_i18n
-from web.pages.session import SessionUser, load_user
+from web.pages.session import load_user
 
 csrf = CSRFProtect()
 
@@ -37,4 +37,3 @@ def init_pages(app: Flask, api_blueprints: list) -> None:
     for module in (auth, inbox, requests, library, admin):
         app.register_blueprint(module.bp)
     errors.init_errors(app)
-    app.jinja_env.globals["SessionUser"] = SessionUser

@@ -5,8 +5,6 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
-from web.usecases import errors
-
 TITLES = {
     400: lambda: _("The request could not be understood"),
     401: lambda: _("Please log in"),
@@ -36,12 +34,6 @@ def render_error(status: int, message: str | None = None) -> ResponseReturnValue
         message=message if status < 500 else None,
         explanation=explanation,
     ), status
-
-
-def status_of(error: errors.UseCaseError) -> int:
-    from web.api.errors import STATUS
-
-    return STATUS.get(type(error), 400)
 
 
 def init_errors(app: Flask) -> None:

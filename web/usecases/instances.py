@@ -16,7 +16,7 @@ from storage.repositories import sops as sop_repo
 from web.usecases.context import Actor, Context
 from web.usecases.errors import Conflict, Forbidden, Invalid, NotFound
 from web.usecases.pagination import Page, PageRequest, paginate
-from web.usecases.progress import process_of, record, restore, save_progress
+from web.usecases.progress import process_of, put_back, record, restore, save_progress
 from web.usecases.scope import managed_units, require_instance_visible
 
 MAX_DATA_BYTES = 64 * 1024
@@ -146,11 +146,14 @@ def get_instance(ctx: Context, actor: Actor, instance_id: int) -> InstanceView:
     with ctx.transaction() as session:
         instance = _visible_instance(session, actor, instance_id)
         execution = restore(ctx, instance)
+        data = execution.data
+        # Only read: hand it back, so the next completion needs no deserialization.
+        put_back(instance, execution)
         return InstanceView(
             instance,
             repo.work_items_of(session, instance.id),
             repo.events_of(session, instance.id),
-            execution.data,
+            data,
         )
 
 
