@@ -13,7 +13,7 @@ import click
 from storage import migrate
 from storage.models import Role
 from web.settings import DECLARATIONS, Settings, load_settings
-from web.usecases import organization, sops
+from web.usecases import durations, organization, sops
 from web.usecases.context import SYSTEM, Context
 from web.usecases.demo import seed_organization
 from web.usecases.errors import UseCaseError
@@ -59,6 +59,10 @@ def db_upgrade() -> None:
     settings = load_settings()
     migrate.upgrade(settings.database_url)
     click.echo(f"Database is at revision {migrate.current(settings.database_url)}.")
+    with _context() as context:
+        filled = durations.backfill(context)
+    if filled:
+        click.echo(f"Recorded the durations of {filled} steps and requests ended earlier.")
 
 
 @main.command("load-processes")

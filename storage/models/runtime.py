@@ -45,11 +45,16 @@ class Instance(Base):
     __table_args__ = (
         UniqueConstraint("reference"),
         Index("ix_instance_overdue", "status", "due_at"),
+        # The dashboard's period scans: requests started / ended in a period, per SOP.
+        Index("ix_instance_started", "started_at", "sop_id"),
+        Index("ix_instance_ended", "ended_at", "sop_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(String(60))
     sop_version_id: Mapped[int] = mapped_column(ForeignKey("sop_version.id"), index=True)
+    # The SOP of that version, copied so the dashboard filters without joining versions.
+    sop_id: Mapped[int | None] = mapped_column(ForeignKey("sop.id"))
     status: Mapped[InstanceStatus] = enum_column(InstanceStatus, default=InstanceStatus.RUNNING)
     # Data entered when the request started (applicant, subject); task data lives in the state.
     data: Mapped[dict[str, Any]]
@@ -68,6 +73,11 @@ class Instance(Base):
     started_at: Mapped[datetime]
     started_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     ended_at: Mapped[datetime | None]
+    # Written once when the request completes (see web.usecases.durations): start -> end in
+    # calendar and in office time, and its time standard (started_at -> due_at) in office time.
+    cycle_seconds: Mapped[int | None]
+    cycle_office_seconds: Mapped[int | None]
+    standard_office_seconds: Mapped[int | None]
 
     __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
 
@@ -85,10 +95,19 @@ class WorkItem(Base):
         # What the scheduler scans each tick: open steps not yet breached / not yet warned.
         Index("ix_work_item_breach_scan", "status", "breached_at", "due_at"),
         Index("ix_work_item_warning_scan", "status", "warned_at", "at_risk_at"),
+        # The dashboard: one SOP's steps by period, steps completed in a period (workload,
+        # compliance), a unit's requests, an officer's completed steps.
+        Index("ix_work_item_sop_ready", "sop_id", "ready_at"),
+        Index("ix_work_item_completed", "completed_at", "sop_id"),
+        Index("ix_work_item_unit_instance", "unit_id", "instance_id"),
+        Index("ix_work_item_completed_by", "completed_by_id", "completed_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     instance_id: Mapped[int] = mapped_column(ForeignKey("instance.id"), index=True)
+    # The instance's SOP and version, copied so the dashboard reads one table.
+    sop_id: Mapped[int | None] = mapped_column(ForeignKey("sop.id"))
+    sop_version_id: Mapped[int | None] = mapped_column(ForeignKey("sop_version.id"))
     task_id: Mapped[str] = mapped_column(String(36), unique=True)
     activity_id: Mapped[str] = mapped_column(String(200))
     activity_name: Mapped[str] = mapped_column(String(300))
@@ -112,6 +131,14 @@ class WorkItem(Base):
     completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     form_data: Mapped[dict[str, Any] | None]
     comment: Mapped[str | None] = mapped_column(Text)
+    # The step's time standard (ready_at -> due_at) in office time, written when it opens; its
+    # waiting (ready -> claimed) and handling (claimed -> completed) time in calendar and in
+    # office time, written when it completes (see web.usecases.durations).
+    standard_office_seconds: Mapped[int | None]
+    wait_seconds: Mapped[int | None]
+    wait_office_seconds: Mapped[int | None]
+    handle_seconds: Mapped[int | None]
+    handle_office_seconds: Mapped[int | None]
 
     instance: Mapped[Instance] = relationship(lazy="joined")
     position: Mapped[Position] = relationship(lazy="joined")

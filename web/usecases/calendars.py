@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.calendar import (
@@ -13,7 +14,7 @@ from engine.calendar import (
     parse_hours,
 )
 from engine.days_off import DayOff, DaysOff
-from storage.models import Event, Organization, Role, Unit
+from storage.models import Event, Instance, Organization, Role, Unit, User
 from storage.repositories import organization as org_repo
 from web.usecases.context import Actor, Context
 from web.usecases.errors import Invalid, NotFound
@@ -36,6 +37,15 @@ def calendar_of_unit(session: Session, ctx: Context, unit_id: int) -> WorkingCal
         unit = session.get(Unit, unit_id)
         known[unit_id] = calendar_of(ctx, session.get(Organization, unit.organization_id))
     return known[unit_id]
+
+
+def calendar_of_instance(session: Session, ctx: Context, instance: Instance) -> WorkingCalendar:
+    """The calendar of the organization that ran a request (that of its starter, or the first)."""
+    if instance.started_by_id is not None:
+        starter = session.get(User, instance.started_by_id)
+        if starter is not None:
+            return calendar_of(ctx, starter.organization)
+    return calendar_of(ctx, session.scalars(select(Organization).order_by(Organization.id)).first())
 
 
 @dataclass(frozen=True)

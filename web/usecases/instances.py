@@ -109,6 +109,7 @@ def start_instance(ctx: Context, actor: Actor, sop_key: str, data: Any) -> Insta
         instance = Instance(
             reference=f"{version.sop.reference_prefix}-{now.year}-{number:05d}",
             sop_version_id=version.id,
+            sop_id=version.sop_id,
             status=InstanceStatus.RUNNING,
             data=data,
             state=state,

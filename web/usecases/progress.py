@@ -24,7 +24,8 @@ from storage.models import (
 )
 from storage.repositories import organization as org_repo
 from storage.repositories import runtime as repo
-from web.usecases.calendars import calendar_of_unit
+from web.usecases import durations
+from web.usecases.calendars import calendar_of_instance, calendar_of_unit
 from web.usecases.context import Actor, Context
 from web.usecases.errors import Conflict
 from web.usecases.sla import extend_instance_deadline
@@ -152,13 +153,15 @@ def save_progress(
                 {"activity": step.activity.id, "position": step.activity.position_code},
             )
         standard: TimeStandard | None = step.activity.time_standard
+        calendar = calendar_of_unit(session, ctx, position.unit_id)
         due = at_risk = None
         if standard:
-            calendar = calendar_of_unit(session, ctx, position.unit_id)
             due = calendar.add(now, standard)
             at_risk = at_risk_moment(calendar, now, due)
         item = WorkItem(
             instance=instance,
+            sop_id=instance.sop_id,
+            sop_version_id=instance.sop_version_id,
             task_id=task_id,
             activity_id=step.activity.id,
             activity_name=step.activity.name,
@@ -170,6 +173,7 @@ def save_progress(
             due_at=due,
             at_risk_at=at_risk,
         )
+        durations.step_opened(calendar, item)
         session.add(item)
         record(
             session,
@@ -196,6 +200,7 @@ def save_progress(
         instance.status = InstanceStatus.COMPLETED
         instance.ended_at = now
         instance.next_wake_at = None
+        durations.request_completed(calendar_of_instance(session, ctx, instance), instance)
         record(
             session,
             ctx,

@@ -8,7 +8,9 @@ from engine.errors import ExpressionError, FormInvalid, TaskNotReady
 from engine.sop_metadata import Activity
 from storage.models import Instance, Role, User, WorkItem, WorkItemStatus
 from storage.repositories import runtime as repo
+from web.usecases import durations
 from web.usecases.breaches import notice_late_completion
+from web.usecases.calendars import calendar_of_unit
 from web.usecases.context import Actor, Context
 from web.usecases.errors import Conflict, Invalid, NotFound
 from web.usecases.pagination import Page, PageRequest, paginate
@@ -217,6 +219,7 @@ def complete(
             item.claimed_at, item.claimed_by = now, performer
         item.status = WorkItemStatus.COMPLETED
         item.completed_at, item.completed_by = now, performer
+        durations.step_completed(calendar_of_unit(session, ctx, item.unit_id), item)
         item.form_data = cleaned
         item.comment = (comment or "").strip() or None
         record(
