@@ -24,7 +24,7 @@ venv: $(STAMP)
 
 run: $(STAMP)
 	$(BIN)/alur db upgrade
-	$(BIN)/alur demo
+	$(BIN)/alur demo --months 6 --if-empty
 	$(BIN)/alur load-processes
 	$(BIN)/alur serve --host $(HOST) --port $(PORT)
 

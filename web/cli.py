@@ -16,7 +16,7 @@ from web.settings import DECLARATIONS, Settings, load_settings
 from web.usecases import durations, organization, sops
 from web.usecases.context import SYSTEM, Context
 from web.usecases.demo import seed_organization
-from web.usecases.errors import UseCaseError
+from web.usecases.errors import Conflict, UseCaseError
 from web.usecases.outbox import Sender
 from web.usecases.simulation import Plan, simulate
 from web.wiring import build_context
@@ -307,7 +307,12 @@ def _apply_days(hours: dict[str, list[str]], days: tuple[str, ...]) -> dict[str,
     help="Also simulate this many months of requests, up to today (needs a fresh database).",
 )
 @click.option("--seed", type=int, default=1, show_default=True, help="Seed of the simulation.")
-def demo(path: Path | None, months: int, seed: int) -> None:
+@click.option(
+    "--if-empty",
+    is_flag=True,
+    help="Simulate only if the database has no requests yet; otherwise skip it without error.",
+)
+def demo(path: Path | None, months: int, seed: int, if_empty: bool) -> None:
     """Create the demo organization, units, positions and users (idempotent).
 
     With --months, load the SOP library and simulate months of requests through the engine.
@@ -329,10 +334,10 @@ def demo(path: Path | None, months: int, seed: int) -> None:
             click.echo(f"  {username:<12} {role:<8} {full_name:<28} {', '.join(positions)}")
         if months:
             sops.load_processes(context, Path(settings.processes_dir))
-            _simulate(context, Plan(start, end, seed))
+            _simulate(context, Plan(start, end, seed), if_empty)
 
 
-def _simulate(context: Context, plan: Plan) -> None:
+def _simulate(context: Context, plan: Plan, if_empty: bool = False) -> None:
     started = time_module.perf_counter()
     with ExitStack() as stack:
         bars: list = []
@@ -345,6 +350,11 @@ def _simulate(context: Context, plan: Plan) -> None:
 
         try:
             counts = simulate(context, plan, progress)
+        except Conflict as error:
+            if not if_empty:
+                _fail(error)
+            click.echo("The database already has requests: the simulation is skipped.")
+            return
         except UseCaseError as error:
             _fail(error)
     seconds = time_module.perf_counter() - started

@@ -361,7 +361,7 @@ def open_per_position(session: Session, window: Window) -> dict[int, int]:
         .where(WorkItem.status.in_(OPEN), *window.items())
         .group_by(WorkItem.position_id)
     )
-    return dict(session.execute(query).tuples().all())
+    return {key: count for key, count in session.execute(query)}
 
 
 def claimed_per_officer(session: Session, window: Window) -> dict[int, int]:
@@ -370,7 +370,7 @@ def claimed_per_officer(session: Session, window: Window) -> dict[int, int]:
         .where(WorkItem.status == WorkItemStatus.CLAIMED, *window.items())
         .group_by(WorkItem.claimed_by_id)
     )
-    return dict(session.execute(query).tuples().all())
+    return {key: count for key, count in session.execute(query)}
 
 
 def holders_per_position(session: Session) -> dict[int, int]:
@@ -380,7 +380,7 @@ def holders_per_position(session: Session) -> dict[int, int]:
         .where(User.is_active.is_(True))
         .group_by(user_position.c.position_id)
     )
-    return dict(session.execute(query).tuples().all())
+    return {key: count for key, count in session.execute(query)}
 
 
 # --- Versions ----------------------------------------------------------------------------------

@@ -24,6 +24,11 @@ EXPECTED = {
     "/api/positions": {"get"},
     "/api/users": {"get"},
     "/api/event-log": {"get"},
+    "/api/dashboard/overview": {"get"},
+    "/api/dashboard/requests": {"get"},
+    "/api/dashboard/sops/{sop_id}": {"get"},
+    "/api/dashboard/sops/{sop_id}/versions": {"get"},
+    "/api/dashboard/workload": {"get"},
 }
 HTTP_METHODS = {"get", "put", "post", "delete", "patch", "head", "options", "trace"}
 

@@ -4,8 +4,11 @@ import json
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
-from web.usecases import organization
+from storage.models import User
+from web.usecases import instances, organization
+from web.usecases.context import Actor
 
 PROCESSES = Path(__file__).resolve().parents[2] / "processes"
 
@@ -93,3 +96,19 @@ def api_ctx_for_cli(session_factory):
     from web.usecases.context import Context
 
     return Context(sessions=session_factory)
+
+
+def test_make_run_can_run_twice_demo_months_skips_a_database_with_requests(alur, ctx):
+    assert alur("demo").exit_code == 0
+    assert alur("load-processes").exit_code == 0
+    with ctx.transaction() as session:
+        sari = Actor.of(session.scalars(select(User).where(User.username == "sari")).one())
+    instances.start_instance(ctx, sari, "surat_keterangan_domisili", {"pemohon": "Sari"})
+
+    refused = alur("demo", "--months", "1")
+    assert refused.exit_code == 1
+    assert "already has requests" in refused.output
+
+    skipped = alur("demo", "--months", "1", "--if-empty")
+    assert skipped.exit_code == 0
+    assert "simulation is skipped" in skipped.output

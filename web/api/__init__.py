@@ -6,7 +6,7 @@ from web.api.errors import AlurApi
 
 
 def init_api(app: Flask) -> AlurApi:
-    from web.api import event_log, health, instances, organization, sops, work_items
+    from web.api import dashboard, event_log, health, instances, organization, sops, work_items
 
     api = AlurApi(
         app,
@@ -20,13 +20,15 @@ def init_api(app: Flask) -> AlurApi:
             "security": [{"bearer": []}],
         },
     )
-    for module in (health, sops, instances, work_items, organization, event_log):
+    for module in (health, sops, instances, work_items, organization, event_log, dashboard):
         api.register_blueprint(module.blp)
     return api
 
 
 def api_blueprints() -> list:
     """The API's blueprints (bearer-token authenticated, so exempt from CSRF)."""
-    from web.api import event_log, health, instances, organization, sops, work_items
+    from web.api import dashboard, event_log, health, instances, organization, sops, work_items
 
-    return [m.blp for m in (health, sops, instances, work_items, organization, event_log)]
+    return [
+        m.blp for m in (health, sops, instances, work_items, organization, event_log, dashboard)
+    ]
