@@ -26,6 +26,7 @@ run: $(STAMP)
 	$(BIN)/alur db upgrade
 	$(BIN)/alur demo --months 6 --if-empty
 	$(BIN)/alur load-processes
+	$(BIN)/alur overlaps --limit 10
 	$(BIN)/alur serve --host $(HOST) --port $(PORT)
 
 # Browser tests drive Debian's chromium (Playwright's own browser download is not used).

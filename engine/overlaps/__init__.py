@@ -5,6 +5,7 @@ each with a kind, a severity, a stable key, an explanation in English and Indone
 evidence an analyst follows. ``text`` holds the Indonesian normalization and similarity.
 """
 
+from engine.overlaps.dynamic import Step, WorkSettings, analyze_work
 from engine.overlaps.flow import ActivityFlow, build_flow, flow_of_bpmn, flow_of_process
 from engine.overlaps.library import Settings
 from engine.overlaps.model import (
@@ -27,7 +28,10 @@ __all__ = [
     "LaneRef",
     "Settings",
     "Severity",
+    "Step",
+    "WorkSettings",
     "analyze_library",
+    "analyze_work",
     "build_flow",
     "flag_key",
     "flow_of_bpmn",

@@ -13,6 +13,14 @@ class FlagKind(enum.StrEnum):
     LANE_SEVERAL = "lane_several"  # a lane mapped to several positions
     REPEATED_CHECK = "repeated_check"  # one document checked at several steps of one path
     POSITION_IN_MANY_SOPS = "position_in_many_sops"  # one position doing the same in many SOPs
+    # From real work (engine.overlaps.dynamic):
+    PERFORMER_MISMATCH = "performer_mismatch"  # done by people not holding the lane's position
+    BOUNCING = "bouncing"  # requests handed back and forth between two positions
+    SPLIT_OWNERSHIP = "split_ownership"  # an activity's work split with no clear owner
+
+    @property
+    def from_work(self) -> bool:
+        return self in (FlagKind.PERFORMER_MISMATCH, FlagKind.BOUNCING, FlagKind.SPLIT_OWNERSHIP)
 
 
 class Severity(enum.StrEnum):

@@ -3,6 +3,7 @@
 from storage.models.base import Base
 from storage.models.organization import ApiToken, Organization, Position, Role, Unit, User
 from storage.models.outbox import OutboxMessage, ReminderKind
+from storage.models.overlaps import FlagState, OverlapFlag
 from storage.models.runtime import (
     OPEN_STATUSES,
     Event,
@@ -21,10 +22,12 @@ __all__ = [
     "ApiToken",
     "Base",
     "Event",
+    "FlagState",
     "Instance",
     "InstanceStatus",
     "Organization",
     "OutboxMessage",
+    "OverlapFlag",
     "Position",
     "ReferenceCounter",
     "ReminderKind",
