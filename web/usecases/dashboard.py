@@ -47,7 +47,7 @@ from web.usecases.dashboard_views import (
 from web.usecases.errors import Forbidden, Invalid, NotFound
 from web.usecases.pagination import Page, PageRequest, paginate
 from web.usecases.scope import managed_units
-from web.usecases.stats import mann_whitney_p, two_proportion_p
+from web.usecases.stats import mann_whitney_p, nearest_rank, two_proportion_p
 
 DEFAULT_DAYS = 90
 MAX_DAYS = 3 * 366
@@ -118,7 +118,7 @@ def _int_arg(args: Mapping[str, str], name: str) -> int | None:
     raw = (args.get(name) or "").strip()
     if not raw:
         return None
-    if not raw.isdigit():
+    if not (raw.isascii() and raw.isdigit()):
         raise Invalid(f"Parameter '{name}' must be a number, not {raw[:40]!r}.", {"field": name})
     return int(raw)
 
@@ -147,7 +147,9 @@ def filters_from_args(ctx: Context, actor: Actor, args: Mapping[str, str]) -> Fi
     end = _date_arg(args, "to", today)
     start = _date_arg(args, "from", end - timedelta(days=DEFAULT_DAYS - 1))
     if start > end:
-        raise Invalid("The period starts after it ends: 'from' must not be after 'to'.")
+        raise Invalid(
+            "The period starts after it ends: 'from' must not be after 'to'.", {"field": "from"}
+        )
     if (end - start).days > MAX_DAYS:
         raise Invalid(f"The period may span at most {MAX_DAYS} days.", {"field": "from"})
     return Filters(
@@ -278,6 +280,19 @@ def _activity_order(session: Session, version_id: int) -> dict[str, int]:
     return {activity["id"]: index for index, activity in enumerate(activities)}
 
 
+def _lane_names(session: Session, sop_id: int) -> dict[str, str]:
+    """Lane id -> lane name over every version of an SOP (the newest name wins)."""
+    names: dict[str, str] = {}
+    for (metadata,) in session.execute(
+        select(SopVersion.sop_metadata)
+        .where(SopVersion.sop_id == sop_id)
+        .order_by(SopVersion.number)
+    ):
+        for lane in (metadata or {}).get("lanes", []):
+            names[lane["id"]] = lane.get("name") or lane["id"]
+    return names
+
+
 def sop_detail(ctx: Context, actor: Actor, sop_id: int, filters: Filters) -> SopDetail:
     """Per activity of one SOP: waiting against working time, breaches, ranked bottlenecks."""
     filters = Filters(filters.start, filters.end, filters.unit_id, sop_id, filters.version_id)
@@ -292,6 +307,7 @@ def sop_detail(ctx: Context, actor: Actor, sop_id: int, filters: Filters) -> Sop
             raise NotFound(f"SOP {sop.key} has no version yet.")
         diagram = filters.version_id or versions[0][0]
         order = _activity_order(session, diagram)
+        lanes = _lane_names(session, sop_id)
         found = repo.activities(session, window)
         total = sum(figures["spent"] for figures in found.values())
         ranked = sorted(
@@ -301,7 +317,7 @@ def sop_detail(ctx: Context, actor: Actor, sop_id: int, filters: Filters) -> Sop
             ActivityRow(
                 activity_id=key,
                 name=figures["name"],
-                lane=figures["lane"],
+                lane=lanes.get(figures["lane"], figures["lane"]),
                 positions=figures["positions"],
                 items=figures["items"],
                 completed=figures["completed"],
@@ -433,8 +449,8 @@ def _mark_outliers(rows: list[LoadRow]) -> list[LoadRow]:
 def _duration_difference(
     measure: str, activity: str | None, before: Sequence[int], after: Sequence[int]
 ) -> Difference:
-    first = float(median(before)) if before else None
-    second = float(median(after)) if after else None
+    first = float(nearest_rank(before, 0.5)) if before else None
+    second = float(nearest_rank(after, 0.5)) if after else None
     p_value = mann_whitney_p(before, after) if before and after else None
     return Difference(
         measure,
@@ -617,10 +633,13 @@ def _behind(
             WorkItem.breached_at.is_not(None),
         ],
     }
-    needs = {"activity": activity, "position": position_id, "officer": user_id}
-    for prefix, value in needs.items():
+    needs = {"activity": ("activity", activity), "position": ("position", position_id)}
+    needs["officer"] = ("user", user_id)
+    for prefix, (parameter, value) in needs.items():
         if figure.startswith(prefix) and value is None:
-            raise Invalid(f"The figure '{figure}' needs the parameter '{prefix}'.")
+            raise Invalid(
+                f"The figure '{figure}' needs the parameter '{parameter}'.", {"field": parameter}
+            )
     return Instance.id.in_(select(WorkItem.instance_id).where(*step_conditions[figure]))
 
 

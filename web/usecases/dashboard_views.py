@@ -113,7 +113,7 @@ class ActivityRow:
 
     activity_id: str
     name: str
-    lane: str | None
+    lane: str | None  # the lane's name (pelaksana), as the SOP's newest version calls it
     positions: list[str]
     items: int
     completed: int

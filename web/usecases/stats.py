@@ -8,6 +8,15 @@ import math
 from collections.abc import Sequence
 
 
+def nearest_rank(values: Sequence[float], share: float) -> float:
+    """The ``share`` percentile by nearest rank (the value at rank ceil(share * n)), as the
+    dashboard's SQL computes it: always one of the values, never an average of two."""
+    if not values:
+        raise ValueError("no values")
+    ordered = sorted(values)
+    return ordered[max(1, math.ceil(share * len(ordered))) - 1]
+
+
 def _two_sided(z: float) -> float:
     return math.erfc(abs(z) / math.sqrt(2))
 
