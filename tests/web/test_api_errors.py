@@ -29,6 +29,11 @@ PROTECTED = [
     ("GET", "/api/positions", None),
     ("GET", "/api/users", None),
     ("GET", "/api/event-log?from=not-a-date", None),
+    ("GET", "/api/dashboard/overview", None),
+    ("GET", "/api/dashboard/sops/1", None),
+    ("GET", "/api/dashboard/sops/1/versions", None),
+    ("GET", "/api/dashboard/workload", None),
+    ("GET", "/api/dashboard/requests?figure=started", None),
 ]
 PUBLIC = {"/api/health", "/api/openapi.json", "/api/docs"}
 BAD_HEADERS = [
@@ -74,6 +79,7 @@ def test_the_list_of_protected_routes_covers_every_api_route(app):
             .replace("<int:number>", "1")
             .replace("<int:instance_id>", "1")
             .replace("<int:item_id>", "1")
+            .replace("<int:sop_id>", "1")
         )
         for method in rule.methods - {"HEAD", "OPTIONS"}:
             assert (method, concrete) in listed, f"{method} {rule.rule} is not in PROTECTED"

@@ -44,6 +44,10 @@ class BehindArgs(FilterArgs, schemas.PageArgs):
     position = fields.Integer()
     user = fields.Integer()
     week = fields.Date(metadata={"description": "A Monday: only that week of the period."})
+    lifetime = fields.Boolean(
+        load_default=False,
+        metadata={"description": "Ignore the period (as the version comparison does)."},
+    )
 
 
 class SpreadSchema(ma.Schema):
@@ -229,5 +233,6 @@ class BehindView(MethodView):
             position_id=args.get("position"),
             user_id=args.get("user"),
             week=args.get("week"),
+            lifetime=args["lifetime"],
         )
         return envelope(page)

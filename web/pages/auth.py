@@ -9,6 +9,7 @@ from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+from storage.models import Role
 from web.i18n import LANGUAGE_COOKIE, LANGUAGES
 from web.pages.session import SessionUser, context
 from web.usecases import login
@@ -27,10 +28,17 @@ def _safe_next(target: str | None, default: str) -> str:
     return target
 
 
+def _home() -> str:
+    """Where a login lands: the dashboard for managers and analysts, else the inbox."""
+    if current_user.actor.has_role(Role.MANAGER, Role.ANALYST):
+        return url_for("dashboard_pages.overview")
+    return url_for("inbox.index")
+
+
 @bp.route("/login", methods=["GET", "POST"])
 def login_page() -> ResponseReturnValue:
     if current_user.is_authenticated:
-        return redirect(url_for("inbox.index"))
+        return redirect(_home())
     error = None
     username = request.form.get("username", "")
     if request.method == "POST":
@@ -48,7 +56,7 @@ def login_page() -> ResponseReturnValue:
             error = _("Wrong username or password.")
         else:
             login_user(SessionUser(profile))
-            return redirect(_safe_next(request.args.get("next"), url_for("inbox.index")))
+            return redirect(_safe_next(request.args.get("next"), _home()))
     status = 401 if error else 200
     return render_template("login.html", error=error, username=username), status
 

@@ -6,6 +6,7 @@ storage.repositories.dashboard; :func:`requests_behind` lists the requests behin
 with the same conditions, so a number and its list always agree.
 """
 
+import dataclasses
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from storage.models import (
     Unit,
     User,
     WorkItem,
+    WorkItemStatus,
 )
 from storage.repositories import dashboard as repo
 from web.usecases.calendars import calendar_of
@@ -50,6 +52,8 @@ from web.usecases.scope import managed_units
 from web.usecases.stats import mann_whitney_p, nearest_rank, two_proportion_p
 
 DEFAULT_DAYS = 90
+BEGINNING = datetime(1970, 1, 1, tzinfo=UTC)
+END_OF_TIME = datetime(9999, 1, 1, tzinfo=UTC)
 MAX_DAYS = 3 * 366
 SIGNIFICANCE = 0.05
 MIN_SAMPLE = 10
@@ -62,11 +66,14 @@ FIGURES = (
     "late",
     "steps_late",
     "activity",
+    "activity_completed",
     "activity_open",
     "activity_breached",
     "position",
+    "position_open",
     "position_breached",
     "officer",
+    "officer_open",
     "officer_breached",
 )
 
@@ -610,6 +617,11 @@ def _behind(
     step_conditions = {
         "steps_late": [*steps_done, repo.on_time(WorkItem.completed_at, WorkItem.due_at) == 0],
         "activity": [*repo.activity_condition(window), WorkItem.activity_id == activity],
+        "activity_completed": [
+            *repo.activity_condition(window),
+            WorkItem.activity_id == activity,
+            WorkItem.status == WorkItemStatus.COMPLETED,
+        ],
         "activity_open": [
             *repo.activity_condition(window),
             WorkItem.activity_id == activity,
@@ -626,7 +638,18 @@ def _behind(
             WorkItem.position_id == position_id,
             WorkItem.breached_at.is_not(None),
         ],
+        # Open now, as the workload's "open" column (the inbox, not the period).
+        "position_open": [
+            *items,
+            WorkItem.position_id == position_id,
+            WorkItem.status.in_(repo.OPEN),
+        ],
         "officer": [*steps_done, WorkItem.completed_by_id == user_id],
+        "officer_open": [
+            *items,
+            WorkItem.claimed_by_id == user_id,
+            WorkItem.status == WorkItemStatus.CLAIMED,
+        ],
         "officer_breached": [
             *steps_done,
             WorkItem.completed_by_id == user_id,
@@ -654,10 +677,12 @@ def requests_behind(
     position_id: int | None = None,
     user_id: int | None = None,
     week: date | None = None,
+    lifetime: bool = False,
 ) -> Page:
     """The requests behind one dashboard figure, newest first.
 
     ``week`` (a Monday) narrows the period to that week, as the trend's points are.
+    ``lifetime`` ignores the period, as the version comparison does (each version's whole life).
     :raises Invalid: an unknown figure, or one missing the activity/position/officer it needs.
     """
     if figure not in FIGURES:
@@ -670,6 +695,8 @@ def requests_behind(
         filters = Filters(start, end, filters.unit_id, filters.sop_id, filters.version_id)
     with ctx.transaction() as session:
         window = _window(session, ctx, actor, filters)
+        if lifetime:
+            window = dataclasses.replace(window, start=BEGINNING, end=END_OF_TIME)
         condition = _behind(figure, window, activity, position_id, user_id)
         query = select(Instance).where(condition).order_by(Instance.started_at.desc(), Instance.id)
         return paginate(session, query, page.clamped(100))

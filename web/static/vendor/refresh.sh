@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 SWAGGER_UI=5.35.0
 BPMN_JS=18.31.1
+CHART_JS=4.6.1
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -25,5 +26,11 @@ rm -rf bpmn-js && mkdir -p bpmn-js
 cp "$src"/dist/bpmn-navigated-viewer.production.min.js "$src"/LICENSE bpmn-js/
 cp -r "$src"/dist/assets/* bpmn-js/
 echo "bpmn-js $BPMN_JS" > bpmn-js/VERSION
+src=$(fetch chart.js "$CHART_JS")
+rm -rf chartjs && mkdir chartjs
+# The UMD bundle defines window.Chart: the dashboard's charts (no source map, no modules).
+cp "$src"/dist/chart.umd.min.js chartjs/
+cp "$src"/LICENSE.md chartjs/LICENSE
+echo "chart.js $CHART_JS" > chartjs/VERSION
 
-echo "Refreshed swagger-ui $SWAGGER_UI and bpmn-js $BPMN_JS."
+echo "Refreshed swagger-ui $SWAGGER_UI, bpmn-js $BPMN_JS and chart.js $CHART_JS."
