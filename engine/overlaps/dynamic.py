@@ -210,29 +210,42 @@ def _bounces(
     requests_per_sop: Counter[str],
     settings: WorkSettings,
 ) -> list[Flag]:
+    """One flag per SOP and pair of positions, whichever way the work went back."""
+    pairs: dict[tuple[str, frozenset[str]], dict[tuple[str, str], list[str]]] = defaultdict(dict)
+    for (sop, first, second), requests in bounces.items():
+        pairs[(sop, frozenset((first, second)))][(first, second)] = requests
     flags = []
-    for (sop, first, second), requests in sorted(bounces.items()):
+    for (sop, _pair), directions in sorted(
+        pairs.items(), key=lambda item: (item[0][0], sorted(item[0][1]))
+    ):
+        requests = sorted({ref for refs in directions.values() for ref in refs})
         share = len(requests) / requests_per_sop[sop]
         if len(requests) < settings.bounce_min or share < settings.bounce_share:
             continue
+        # Named by the direction most requests took: A's step redone after B handed it back.
+        (first, second), _most = max(directions.items(), key=lambda item: (len(item[1]), item[0]))
         evidence = Evidence(
-            sops=(sop,), positions=(first, second), score=share, shared=tuple(requests[:SAMPLE])
+            sops=(sop,),
+            positions=(first, second),
+            score=share,
+            shared=tuple(requests[:SAMPLE]),
         )
         text = (
-            f"{len(requests)} requests of SOP {sop} ({_pct(share)}) were handed back from "
-            f"{second} to {first} to redo a step {first} had already done ({first} -> {second} "
-            f"-> {first}). Settle what {first} must deliver before handing over, so the work "
-            "does not come back.",
-            f"{len(requests)} permohonan pada SOP {sop} ({_pct(share)}) dikembalikan oleh "
-            f"{second} kepada {first} untuk mengulang langkah yang sudah dikerjakan {first} "
-            f"({first} -> {second} -> {first}). Tetapkan apa yang harus diserahkan {first} "
-            "sebelum diteruskan, agar pekerjaan tidak kembali.",
+            f"{len(requests)} requests of SOP {sop} ({_pct(share)}) were handed back and forth "
+            f"between {first} and {second}: mostly {second} handed the request back to {first} "
+            f"to redo a step {first} had already done ({first} -> {second} -> {first}). Settle "
+            f"what {first} must deliver before handing over, so the work does not come back.",
+            f"{len(requests)} permohonan pada SOP {sop} ({_pct(share)}) bolak-balik antara "
+            f"{first} dan {second}: umumnya {second} mengembalikan permohonan kepada {first} "
+            f"untuk mengulang langkah yang sudah dikerjakan {first} ({first} -> {second} -> "
+            f"{first}). Tetapkan apa yang harus diserahkan {first} sebelum diteruskan, agar "
+            "pekerjaan tidak kembali.",
         )
         flags.append(
             _flag(
                 FlagKind.BOUNCING,
                 _severity(share, 0.15, 0.05),
-                [f"sop:{sop}", f"from:{first}", f"to:{second}"],
+                [f"sop:{sop}", *sorted(f"position:{code}" for code in (first, second))],
                 evidence,
                 text,
             )

@@ -135,8 +135,10 @@ def instances_query(
     status: InstanceStatus | None = None,
     unit_ids: Sequence[int] | None = None,
     overdue_at: datetime | None = None,
+    reference: str | None = None,
 ) -> Select[tuple[Instance]]:
-    """Requests, newest first; with ``overdue_at``, only running ones past their own due time."""
+    """Requests, newest first; with ``overdue_at``, only running ones past their own due time;
+    with ``reference``, those whose reference starts with it (case-insensitive)."""
     query = (
         select(Instance)
         .join(SopVersion, SopVersion.id == Instance.sop_version_id)
@@ -152,6 +154,8 @@ def instances_query(
         query = query.where(Instance.id.in_(touched))
     if overdue_at is not None:
         query = query.where(Instance.status == InstanceStatus.RUNNING, Instance.due_at < overdue_at)
+    if reference:
+        query = query.where(Instance.reference.startswith(reference.upper(), autoescape=True))
     return query
 
 

@@ -392,3 +392,22 @@ def test_a_manager_cancels_a_request_with_a_reason_and_a_confirmation(app, ctx, 
     assert f"Permohonan {instance.reference} dibatalkan." in text
     assert "alasan: Permohonan ganda" in text and "Langkah ditarik" in text
     assert inbox_ids(ctx, org, "ani") == []
+
+
+def test_requests_are_found_by_reference_and_a_whole_one_opens_it(app, ctx, org, key):
+    first, second = start(ctx, org, key), start(ctx, org, key)
+    client = log_in(app, "ani")
+
+    both = text_of(client.get("/requests", query_string={"q": first.reference[:-1]}))
+    assert first.reference in both and second.reference in both
+
+    # Lower case, as typed: the whole reference opens the request itself.
+    opened = client.get("/requests", query_string={"q": second.reference.lower()})
+    assert opened.status_code == 302
+    assert opened.headers["Location"].endswith(f"/requests/{second.id}")
+
+    # A LIKE wildcard is a character, not a pattern; a request out of reach is not found.
+    assert first.reference not in text_of(client.get("/requests", query_string={"q": "%"}))
+    assert second.reference not in text_of(
+        log_in(app, "dedi").get("/requests", query_string={"q": second.reference})
+    )

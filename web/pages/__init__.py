@@ -16,7 +16,7 @@ csrf = CSRFProtect()
 
 
 def init_pages(app: Flask, api_blueprints: list) -> None:
-    from web.pages import admin, auth, dashboard, errors, inbox, library, requests
+    from web.pages import admin, auth, dashboard, errors, inbox, library, overlaps, requests
 
     app.config.update(
         SESSION_COOKIE_HTTPONLY=True,
@@ -34,6 +34,6 @@ def init_pages(app: Flask, api_blueprints: list) -> None:
     csrf.init_app(app)
     for blueprint in api_blueprints:
         csrf.exempt(blueprint)  # the API authenticates with bearer tokens, not cookies
-    for module in (auth, inbox, requests, library, dashboard, admin):
+    for module in (auth, inbox, requests, library, dashboard, overlaps, admin):
         app.register_blueprint(module.bp)
     errors.init_errors(app)

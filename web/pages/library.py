@@ -10,11 +10,13 @@ from flask_login import current_user, login_required
 
 from storage.models import VersionStatus
 from web.pages.session import actor, context
-from web.usecases import library, sops
+from web.usecases import library, overlaps, sops
 from web.usecases.errors import Conflict, Invalid
 from web.usecases.pagination import PageRequest
 
 bp = Blueprint("library", __name__, url_prefix="/sops")
+
+FLAGS_SHOWN = 10  # overlap flags listed on an SOP's page; the rest are on the flags page
 
 STATUS_LABELS = {
     VersionStatus.DRAFT: lambda: _("Draft"),
@@ -72,7 +74,10 @@ def index() -> ResponseReturnValue:
 @login_required
 def detail(key: str, number: int | None = None) -> ResponseReturnValue:
     document = library.sop_document(context(), actor(), key, number)
-    return render_template("library/detail.html", doc=document, meta=document.metadata)
+    flags = None
+    if current_user.has_role("manager", "analyst", "admin"):
+        flags = overlaps.list_flags(context(), actor(), PageRequest(1, FLAGS_SHOWN), sop_key=key)
+    return render_template("library/detail.html", doc=document, meta=document.metadata, flags=flags)
 
 
 @bp.route("/<key>/versions/<int:number>/publish", methods=["GET", "POST"])

@@ -28,14 +28,21 @@ def index() -> ResponseReturnValue:
     sop = request.args.get("sop") or None
     status = request.args.get("status", "")
     chosen = InstanceStatus(status) if status in InstanceStatus.__members__.values() else None
-    page = instances.list_instances(context(), actor(), display.page_request(), sop, chosen)
-    args = {key: value for key, value in (("sop", sop), ("status", chosen)) if value}
+    q = request.args.get("q", "").strip() or None
+    page = instances.list_instances(
+        context(), actor(), display.page_request(), sop, chosen, reference=q
+    )
+    # A whole reference (as linked from an overlap flag's evidence) opens that request.
+    if q and page.total == 1 and page.items[0].reference == q.upper():
+        return redirect(url_for(".detail", instance_id=page.items[0].id))
+    args = {key: value for key, value in (("sop", sop), ("status", chosen), ("q", q)) if value}
     return render_template(
         "requests/index.html",
         page=page,
         sops=sops.list_sops(context(), actor()),
         sop=sop,
         status=chosen,
+        q=q,
         args=args,
     )
 

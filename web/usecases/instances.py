@@ -165,15 +165,21 @@ def list_instances(
     sop_key: str | None = None,
     status: InstanceStatus | None = None,
     overdue: bool = False,
+    reference: str | None = None,
 ) -> Page:
     """Requests the actor may see, newest first.
 
-    With ``overdue``, only running requests past their own due time (see web.usecases.sla).
+    With ``overdue``, only running requests past their own due time (see web.usecases.sla);
+    with ``reference``, those whose reference starts with it.
     """
     with ctx.transaction() as session:
         units = managed_units(session, actor)
         query = repo.instances_query(
-            sop_key, status, units, overdue_at=ctx.clock() if overdue else None
+            sop_key,
+            status,
+            units,
+            overdue_at=ctx.clock() if overdue else None,
+            reference=(reference or "").strip()[:60] or None,
         )
         return paginate(session, query, request)
 

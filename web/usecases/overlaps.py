@@ -166,8 +166,9 @@ def _merge(session: Session, found: list[Flag], now: datetime) -> tuple[int, int
             session.add(row)
             opened += 1
         elif row.state == FlagState.RESOLVED:
-            # Found again after it was resolved: the problem is back.
+            # Found again after it was resolved: the problem is back, raised anew.
             row.state, row.resolved_by_version_id = FlagState.OPEN, None
+            row.first_seen_at = now
             row.state_changed_at, row.state_changed_by_id = now, None
             opened += 1
         row.severity, row.severity_rank = str(flag.severity), flag.severity.rank
@@ -255,7 +256,7 @@ def list_flags(
     if severity is not None:
         query = query.where(OverlapFlag.severity == severity)
     if sop_key:
-        query = query.where(OverlapFlag.sop_keys.contains(f" {sop_key} "))
+        query = query.where(OverlapFlag.sop_keys.contains(f" {sop_key} ", autoescape=True))
     if not include_gone:
         query = query.where(
             or_(OverlapFlag.current.is_(True), OverlapFlag.state == FlagState.RESOLVED)
