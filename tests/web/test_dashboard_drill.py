@@ -4,7 +4,7 @@ tests.web.dashboard_log, recomputed by hand."""
 from dataclasses import replace
 from datetime import date
 
-from storage.models import Instance
+from storage.models import Instance, WorkItemStatus
 from tests.web.dashboard_expected import (
     OPEN,
     Scope,
@@ -45,14 +45,23 @@ def expected_behind(log: Log, scope: Scope, figure: str, options: dict) -> set[i
     activity = [i for i in ready_in(log, scope) if i.activity_id == options.get("activity")]
     position = [i for i in finished if i.position_id == options.get("position_id")]
     officer = [i for i in finished if i.completed_by_id == options.get("user_id")]
+    # Open now, whatever the period (the workload's "open" column).
+    open_now = [i for i in steps(log, scope) if i.status in OPEN]
     step_figures = {
         "steps_late": [i for i in finished if step_late(i)],
         "activity": activity,
+        "activity_completed": [i for i in activity if i.status == WorkItemStatus.COMPLETED],
         "activity_open": [i for i in activity if i.status in OPEN],
         "activity_breached": [i for i in activity if breached(i)],
         "position": position,
+        "position_open": [i for i in open_now if i.position_id == options.get("position_id")],
         "position_breached": [i for i in position if breached(i)],
         "officer": officer,
+        "officer_open": [
+            i
+            for i in open_now
+            if i.status == WorkItemStatus.CLAIMED and i.claimed_by_id == options.get("user_id")
+        ],
         "officer_breached": [i for i in officer if breached(i)],
     }
     return {i.instance_id for i in step_figures[figure]}
