@@ -346,6 +346,23 @@ def _load(session: Session, window: Window, group: Any) -> dict[Any, dict[str, i
     }
 
 
+def held_intervals(session: Session, window: Window) -> list[tuple]:
+    """(position, officer, claimed_at, completed_at, handle office seconds) of the steps
+    completed in the window, by officer and claim time: what busy time is merged from."""
+    query = (
+        select(
+            WorkItem.position_id,
+            WorkItem.completed_by_id,
+            WorkItem.claimed_at,
+            WorkItem.completed_at,
+            WorkItem.handle_office_seconds,
+        )
+        .where(steps_completed_condition(window), *window.items())
+        .order_by(WorkItem.completed_by_id, WorkItem.claimed_at)
+    )
+    return [tuple(row) for row in session.execute(query)]
+
+
 def load_per_position(session: Session, window: Window) -> dict[int, dict[str, int]]:
     return _load(session, window, WorkItem.position_id)
 

@@ -362,6 +362,53 @@ def _outliers(values: dict[int, float]) -> set[int]:
     return {key for key, value in values.items() if value > limit and value > 0}
 
 
+def _union_office(calendar: WorkingCalendar, intervals: list[tuple]) -> int:
+    """Office seconds in which at least one of ``intervals`` (start, end, office seconds)
+    was open: steps held at the same time count once. Sorted by start."""
+    total = 0
+    start = end = None
+    alone: int | None = None  # the office seconds of a merged run made of one interval
+    for begin, finish, office in intervals:
+        if begin is None or finish is None:
+            continue
+        if end is not None and begin < end:
+            end, alone = max(end, finish), None
+            continue
+        if end is not None:
+            total += alone if alone is not None else _office(calendar, start, end)
+        start, end, alone = begin, finish, office
+    if end is not None:
+        total += alone if alone is not None else _office(calendar, start, end)
+    return total
+
+
+def _office(calendar: WorkingCalendar, start: datetime, end: datetime) -> int:
+    return round(calendar.working_time(start, end).total_seconds())
+
+
+def _busy(
+    calendar: WorkingCalendar, rows: list[tuple]
+) -> tuple[dict[int, int], dict[int, int]]:
+    """Busy office seconds per position (summed over its officers) and per officer."""
+    per_pair: dict[tuple[int, int | None], list[tuple]] = {}
+    per_officer: dict[int, list[tuple]] = {}
+    for position_id, user_id, claimed, completed, office in rows:
+        per_pair.setdefault((position_id, user_id), []).append((claimed, completed, office))
+        if user_id is not None:
+            per_officer.setdefault(user_id, []).append((claimed, completed, office))
+    positions: dict[int, int] = {}
+    for (position_id, _user), intervals in per_pair.items():
+        intervals.sort(key=lambda interval: interval[0])
+        positions[position_id] = positions.get(position_id, 0) + _union_office(
+            calendar, intervals
+        )
+    officers = {
+        user_id: _union_office(calendar, sorted(intervals, key=lambda interval: interval[0]))
+        for user_id, intervals in per_officer.items()
+    }
+    return positions, officers
+
+
 def workload(ctx: Context, actor: Actor, filters: Filters) -> Workload:
     """Hours of work per week and steps per day, per position (per holder) and per officer."""
     with ctx.transaction() as session:
@@ -370,7 +417,11 @@ def workload(ctx: Context, actor: Actor, filters: Filters) -> Workload:
         weeks = ((filters.end - filters.start).days + 1) / 7
         working_days = max(1, _working_days(calendar, filters))
         holders = repo.holders_per_position(session)
-        per_position = repo.load_per_position(session, window)
+        busy_positions, busy_officers = _busy(calendar, repo.held_intervals(session, window))
+        per_position = {
+            pid: {**figures, "handled": busy_positions.get(pid, 0)}
+            for pid, figures in repo.load_per_position(session, window).items()
+        }
         open_items = repo.open_per_position(session, window)
         position_ids = set(per_position) | set(open_items)
         positions = {
@@ -393,7 +444,7 @@ def workload(ctx: Context, actor: Actor, filters: Filters) -> Workload:
             for pid in position_ids
         ]
         per_officer = {
-            user_id: figures
+            user_id: {**figures, "handled": busy_officers.get(user_id, 0)}
             for user_id, figures in repo.load_per_officer(session, window).items()
             if user_id is not None
         }

@@ -145,8 +145,11 @@ class SopDetail:
 class LoadRow:
     """Workload of one position or one officer in the period.
 
-    hours_per_week: office hours of handling (claimed -> completed) per week of the period,
-    per holder for a position; items_per_day: completed steps per working day (per holder);
+    hours_per_week: office hours per week of the period in which the officer had at least one
+    of these steps in hand (claimed, not yet completed), per holder for a position; steps held
+    at the same time count once (a step claimed before the period counts whole in the period
+    it was completed in);
+    items_per_day: completed steps per working day (per holder);
     open: steps open now; breaches: completed-late or overdue steps out of those with a
     standard; outlier: load far above peers (above median + 3 scaled MAD, see workload()).
     """
