@@ -51,6 +51,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/engine.py
 	$(BIN)/python bench/scheduler.py
 	$(BIN)/python bench/dashboard.py
+	$(BIN)/python bench/overlaps.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache
