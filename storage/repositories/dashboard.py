@@ -95,25 +95,27 @@ def spreads(
 ) -> dict[tuple, dict[str, tuple[float | None, float | None, int]]]:
     """Median, 90th percentile and count of each of ``values`` per group (nearest rank).
 
-    NULL values are left out of each measure. Returns {group key: {name: (median, p90, n)}}.
+    One window per measure: CUME_DIST() is the share of the group's values at or below a
+    value, so the p-th percentile by nearest rank (the value at rank ceil(p * n)) is the
+    smallest value whose CUME_DIST is at least p. NULLs are ranked apart and left out.
+    Returns {group key: {name: (median, p90, n)}}.
     """
     columns: list[Any] = [group.label(f"g{index}") for index, group in enumerate(groups)]
     for name, value in values.items():
         partition = [*groups, case((value.is_(None), 0), else_=1)]
         columns += [
             value.label(f"{name}_v"),
-            func.row_number().over(partition_by=partition, order_by=value).label(f"{name}_rn"),
-            func.count(value).over(partition_by=partition).label(f"{name}_n"),
+            func.cume_dist().over(partition_by=partition, order_by=value).label(f"{name}_cd"),
         ]
     inner = select(*columns).where(*conditions).subquery()
     keys = [inner.c[f"g{index}"] for index in range(len(groups))]
     outer: list[Any] = list(keys)
     for name in values:
-        v, rn, n = inner.c[f"{name}_v"], inner.c[f"{name}_rn"], inner.c[f"{name}_n"]
+        v, cd = inner.c[f"{name}_v"], inner.c[f"{name}_cd"]
         outer += [
-            func.min(case((and_(v.is_not(None), rn * 2 >= n), v))),
-            func.min(case((and_(v.is_not(None), rn * 10 >= n * 9), v))),
-            func.max(case((v.is_not(None), n), else_=0)),
+            func.min(case((and_(v.is_not(None), cd >= 0.5), v))),
+            func.min(case((and_(v.is_not(None), cd >= 0.9), v))),
+            func.count(v),
         ]
     result: dict[tuple, dict[str, tuple[float | None, float | None, int]]] = {}
     for row in session.execute(select(*outer).group_by(*keys)):
