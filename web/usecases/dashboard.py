@@ -8,7 +8,7 @@ with the same conditions, so a number and its list always agree.
 
 import dataclasses
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from statistics import median
@@ -386,9 +386,7 @@ def _office(calendar: WorkingCalendar, start: datetime, end: datetime) -> int:
     return round(calendar.working_time(start, end).total_seconds())
 
 
-def _busy(
-    calendar: WorkingCalendar, rows: list[tuple]
-) -> tuple[dict[int, int], dict[int, int]]:
+def _busy(calendar: WorkingCalendar, rows: list[tuple]) -> tuple[dict[int, int], dict[int, int]]:
     """Busy office seconds per position (summed over its officers) and per officer."""
     per_pair: dict[tuple[int, int | None], list[tuple]] = {}
     per_officer: dict[int, list[tuple]] = {}
@@ -399,9 +397,7 @@ def _busy(
     positions: dict[int, int] = {}
     for (position_id, _user), intervals in per_pair.items():
         intervals.sort(key=lambda interval: interval[0])
-        positions[position_id] = positions.get(position_id, 0) + _union_office(
-            calendar, intervals
-        )
+        positions[position_id] = positions.get(position_id, 0) + _union_office(calendar, intervals)
     officers = {
         user_id: _union_office(calendar, sorted(intervals, key=lambda interval: interval[0]))
         for user_id, intervals in per_officer.items()
@@ -504,12 +500,17 @@ def _mark_outliers(rows: list[LoadRow]) -> list[LoadRow]:
     return sorted(marked, key=lambda row: (-row.hours_per_week, row.key))
 
 
-def _duration_difference(
-    measure: str, activity: str | None, before: Sequence[int], after: Sequence[int]
+def _difference(
+    measure: str,
+    activity: str | None,
+    values: tuple[Sequence[int], Sequence[int]],
+    summary: Callable[[Sequence[int]], float],
+    test: Callable[[Sequence[int], Sequence[int]], float],
 ) -> Difference:
-    first = float(nearest_rank(before, 0.5)) if before else None
-    second = float(nearest_rank(after, 0.5)) if after else None
-    p_value = mann_whitney_p(before, after) if before and after else None
+    before, after = values
+    first = float(summary(before)) if before else None
+    second = float(summary(after)) if after else None
+    p_value = test(before, after) if before and after else None
     return Difference(
         measure,
         activity,
@@ -520,29 +521,28 @@ def _duration_difference(
         _significant(p_value, len(before), len(after)),
         len(before),
         len(after),
+    )
+
+
+def _duration_difference(
+    measure: str, activity: str | None, before: Sequence[int], after: Sequence[int]
+) -> Difference:
+    """Medians (nearest rank) and the Mann-Whitney U test."""
+    return _difference(
+        measure, activity, (before, after), lambda v: nearest_rank(v, 0.5), mann_whitney_p
     )
 
 
 def _share_difference(
     measure: str, activity: str | None, before: Sequence[int], after: Sequence[int]
 ) -> Difference:
-    first = sum(before) / len(before) if before else None
-    second = sum(after) / len(after) if after else None
-    p_value = (
-        two_proportion_p(sum(before), len(before), sum(after), len(after))
-        if before and after
-        else None
-    )
-    return Difference(
+    """Shares of 1s among 0/1 values and the two-proportion z-test."""
+    return _difference(
         measure,
         activity,
-        first,
-        second,
-        None if first is None or second is None else second - first,
-        p_value,
-        _significant(p_value, len(before), len(after)),
-        len(before),
-        len(after),
+        (before, after),
+        lambda v: sum(v) / len(v),
+        lambda a, b: two_proportion_p(sum(a), len(a), sum(b), len(b)),
     )
 
 
