@@ -8,12 +8,13 @@ with the same conditions, so a number and its list always agree.
 
 import dataclasses
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from statistics import median
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, select, text
 from sqlalchemy.orm import Session
 
 from engine.calendar import WorkingCalendar
@@ -52,6 +53,7 @@ from web.usecases.scope import managed_units
 from web.usecases.stats import mann_whitney_p, nearest_rank, two_proportion_p
 
 DEFAULT_DAYS = 90
+PG_WORK_MEM = "64MB"
 BEGINNING = datetime(1970, 1, 1, tzinfo=UTC)
 END_OF_TIME = datetime(9999, 1, 1, tzinfo=UTC)
 MAX_DAYS = 3 * 366
@@ -86,6 +88,19 @@ class FilterChoices:
     sops: list[tuple[int, str, str]]  # id, key, name
     versions: dict[int, list[tuple[int, int]]]  # sop id -> [(version id, number)], newest first
     unit_locked: bool  # a manager: only the units listed, never "all units"
+
+
+@contextmanager
+def _reading(ctx: Context) -> Iterator[Session]:
+    """A read-only transaction: on SQLite the dashboard never holds the officers' write lock.
+
+    On PostgreSQL the percentile windows sort up to a few hundred thousand values; more
+    work_mem keeps those sorts in memory (the queries themselves are the same everywhere).
+    """
+    with ctx.reading() as session:
+        if session.get_bind().dialect.name == "postgresql":
+            session.execute(text(f"SET LOCAL work_mem = '{PG_WORK_MEM}'"))
+        yield session
 
 
 def _require_viewer(actor: Actor) -> None:
@@ -149,7 +164,7 @@ def filters_from_args(ctx: Context, actor: Actor, args: Mapping[str, str]) -> Fi
     the units they manage). :raises Invalid: naming the parameter that is wrong.
     """
     _require_viewer(actor)
-    with ctx.transaction() as session:
+    with _reading(ctx) as session:
         today = ctx.clock().astimezone(_calendar(session, ctx).zone).date()
     end = _date_arg(args, "to", today)
     start = _date_arg(args, "from", end - timedelta(days=DEFAULT_DAYS - 1))
@@ -166,7 +181,7 @@ def filters_from_args(ctx: Context, actor: Actor, args: Mapping[str, str]) -> Fi
 
 def filter_choices(ctx: Context, actor: Actor) -> FilterChoices:
     _require_viewer(actor)
-    with ctx.transaction() as session:
+    with _reading(ctx) as session:
         allowed = _allowed_units(session, actor)
         units = [
             (unit_id, name)
@@ -253,7 +268,7 @@ def week_starts(filters: Filters) -> list[date]:
 
 def overview(ctx: Context, actor: Actor, filters: Filters) -> Overview:
     """Per SOP: requests started, completed, open; cycle times against standards; compliance."""
-    with ctx.transaction() as session:
+    with _reading(ctx) as session:
         window = _window(session, ctx, actor, filters)
         zone = _calendar(session, ctx).zone
         weeks = week_starts(filters)
@@ -303,7 +318,7 @@ def _lane_names(session: Session, sop_id: int) -> dict[str, str]:
 def sop_detail(ctx: Context, actor: Actor, sop_id: int, filters: Filters) -> SopDetail:
     """Per activity of one SOP: waiting against working time, breaches, ranked bottlenecks."""
     filters = Filters(filters.start, filters.end, filters.unit_id, sop_id, filters.version_id)
-    with ctx.transaction() as session:
+    with _reading(ctx) as session:
         sop = _sop(session, sop_id)
         window = _window(session, ctx, actor, filters)
         versions = repo.versions_of(session, sop_id) or [
@@ -407,7 +422,7 @@ def _busy(calendar: WorkingCalendar, rows: list[tuple]) -> tuple[dict[int, int],
 
 def workload(ctx: Context, actor: Actor, filters: Filters) -> Workload:
     """Hours of work per week and steps per day, per position (per holder) and per officer."""
-    with ctx.transaction() as session:
+    with _reading(ctx) as session:
         window = _window(session, ctx, actor, filters)
         calendar = _calendar(session, ctx)
         weeks = ((filters.end - filters.start).days + 1) / 7
@@ -569,7 +584,7 @@ def compare_versions(
     Defaults: the two newest versions that ran requests.
     """
     filters = Filters(filters.start, filters.end, filters.unit_id, sop_id, None)
-    with ctx.transaction() as session:
+    with _reading(ctx) as session:
         sop = _sop(session, sop_id)
         window = _window(session, ctx, actor, filters)
         versions = repo.versions_of(session, sop_id)
@@ -744,7 +759,7 @@ def requests_behind(
         if start > end:
             raise Invalid("The week lies outside the period.", {"field": "week"})
         filters = Filters(start, end, filters.unit_id, filters.sop_id, filters.version_id)
-    with ctx.transaction() as session:
+    with _reading(ctx) as session:
         window = _window(session, ctx, actor, filters)
         if lifetime:
             window = dataclasses.replace(window, start=BEGINNING, end=END_OF_TIME)
