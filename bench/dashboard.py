@@ -60,7 +60,7 @@ from storage.models import (
     WorkItemStatus,
 )
 from storage.models.organization import user_position
-from web.usecases import dashboard, sops
+from web.usecases import dashboard, dashboard_drill, dashboard_versions, dashboard_workload, sops
 from web.usecases.calendars import calendar_of
 from web.usecases.context import SYSTEM, Actor, Context
 from web.usecases.dashboard_views import Filters
@@ -610,18 +610,18 @@ def queries(ctx: Context, library: Library, busiest: str, manager: Actor) -> lis
                 SOP_PAGE_MS,
                 bind(dashboard.sop_detail, busiest_id, year),
             ),
-            Query("workload, 90 days", who, None, bind(dashboard.workload, last_90)),
+            Query("workload, 90 days", who, None, bind(dashboard_workload.workload, last_90)),
             Query(
                 f"compare_versions {REDESIGNED}",
                 who,
                 None,
-                bind(dashboard.compare_versions, redesigned_id, last_90),
+                bind(dashboard_versions.compare_versions, redesigned_id, last_90),
             ),
             Query(
                 "requests_behind completed, page 1",
                 who,
                 None,
-                bind(dashboard.requests_behind, "completed", last_90, page),
+                bind(dashboard_drill.requests_behind, "completed", last_90, page),
             ),
         ]
     return found

@@ -22,7 +22,7 @@ from tests.web.dashboard_expected import (
     steps_done_in,
 )
 from tests.web.dashboard_log import THREE_WEEKS, Log, run_log
-from web.usecases import dashboard
+from web.usecases import dashboard, dashboard_drill
 from web.usecases.dashboard_views import Filters
 from web.usecases.pagination import PageRequest
 
@@ -70,7 +70,7 @@ def expected_behind(log: Log, scope: Scope, figure: str, options: dict) -> set[i
 def figure_options(log: Log, scope: Scope):
     """Every figure with every activity, position and officer it can be asked about."""
     kept = steps(log, scope)
-    for figure in dashboard.FIGURES:
+    for figure in dashboard_drill.FIGURES:
         if figure.startswith("activity"):
             for activity in sorted({i.activity_id for i in kept}):
                 yield figure, {"activity": activity}
@@ -85,7 +85,9 @@ def figure_options(log: Log, scope: Scope):
 
 
 def behind(ctx, actor, figure, filters, **options) -> list[Instance]:
-    page = dashboard.requests_behind(ctx, actor, figure, filters, PageRequest(1, 100), **options)
+    page = dashboard_drill.requests_behind(
+        ctx, actor, figure, filters, PageRequest(1, 100), **options
+    )
     assert page.total == len(page.items)
     return page.items
 

@@ -6,7 +6,14 @@ import pytest
 
 from tests.factories.bpmn import SopSpec, Step, build
 from tests.web.conftest import publish
-from web.usecases import dashboard, instances, work_items
+from web.usecases import (
+    dashboard,
+    dashboard_drill,
+    dashboard_versions,
+    dashboard_workload,
+    instances,
+    work_items,
+)
 from web.usecases.dashboard_views import Filters
 from web.usecases.errors import Forbidden, Invalid, NotFound
 from web.usecases.pagination import PageRequest
@@ -43,9 +50,9 @@ USE_CASES = {
     "choices": lambda ctx, actor, sop: dashboard.filter_choices(ctx, actor),
     "overview": lambda ctx, actor, sop: dashboard.overview(ctx, actor, PERIOD),
     "sop": lambda ctx, actor, sop: dashboard.sop_detail(ctx, actor, sop, PERIOD),
-    "workload": lambda ctx, actor, sop: dashboard.workload(ctx, actor, PERIOD),
-    "compare": lambda ctx, actor, sop: dashboard.compare_versions(ctx, actor, sop, PERIOD),
-    "requests": lambda ctx, actor, sop: dashboard.requests_behind(
+    "workload": lambda ctx, actor, sop: dashboard_workload.workload(ctx, actor, PERIOD),
+    "compare": lambda ctx, actor, sop: dashboard_versions.compare_versions(ctx, actor, sop, PERIOD),
+    "requests": lambda ctx, actor, sop: dashboard_drill.requests_behind(
         ctx, actor, "started", PERIOD, PageRequest()
     ),
 }
@@ -63,8 +70,8 @@ def test_a_manager_sees_the_requests_and_steps_of_their_units_only(ctx, org, sop
     citra = org.actor("citra")
 
     overview = dashboard.overview(ctx, citra, PERIOD)
-    workload = dashboard.workload(ctx, citra, PERIOD)
-    started = dashboard.requests_behind(ctx, citra, "started", PERIOD, PageRequest())
+    workload = dashboard_workload.workload(ctx, citra, PERIOD)
+    started = dashboard_drill.requests_behind(ctx, citra, "started", PERIOD, PageRequest())
     dinas = dashboard.sop_detail(ctx, citra, sops["dinas"], PERIOD)
 
     assert [(row.sop_key, row.started) for row in overview.rows] == [("kelurahan", 2)]
@@ -78,7 +85,7 @@ def test_a_manager_sees_the_requests_and_steps_of_their_units_only(ctx, org, sop
 @pytest.mark.parametrize("who", ["eka", "admin"])
 def test_analysts_and_administrators_see_every_unit(ctx, org, sops, who):
     overview = dashboard.overview(ctx, org.actor(who), PERIOD)
-    workload = dashboard.workload(ctx, org.actor(who), PERIOD)
+    workload = dashboard_workload.workload(ctx, org.actor(who), PERIOD)
 
     assert sorted((row.sop_key, row.started) for row in overview.rows) == [
         ("dinas", 1),
@@ -98,7 +105,9 @@ def test_a_manager_may_choose_only_their_units(ctx, org, sops):
     # Dinas Lain is elsewhere; Kecamatan Uji is above her kelurahan, not below it.
     for outside in ("Dinas Lain", "Kecamatan Uji"):
         with pytest.raises(Forbidden) as refused:
-            dashboard.workload(ctx, citra, Filters(PERIOD.start, PERIOD.end, units[outside]))
+            dashboard_workload.workload(
+                ctx, citra, Filters(PERIOD.start, PERIOD.end, units[outside])
+            )
         assert refused.value.details == {"unit": units[outside]}
     with pytest.raises(NotFound):
         dashboard.overview(ctx, org.actor("eka"), Filters(PERIOD.start, PERIOD.end, 9999))
@@ -176,7 +185,9 @@ def test_a_period_backwards_or_too_long_is_refused(ctx, org):
 )
 def test_a_figure_that_cannot_be_listed_is_refused(ctx, org, sops, figure, options, named):
     with pytest.raises(Invalid) as refused:
-        dashboard.requests_behind(ctx, org.actor("eka"), figure, PERIOD, PageRequest(), **options)
+        dashboard_drill.requests_behind(
+            ctx, org.actor("eka"), figure, PERIOD, PageRequest(), **options
+        )
     assert named in f"{refused.value.message} {refused.value.details}"
 
 
@@ -192,7 +203,9 @@ def test_an_unknown_sop_version_or_comparison_is_refused(ctx, org, sops):
         )
     # One version only: nothing to compare with.
     with pytest.raises(Invalid) as refused:
-        dashboard.compare_versions(ctx, eka, sops["kelurahan"], PERIOD)
+        dashboard_versions.compare_versions(ctx, eka, sops["kelurahan"], PERIOD)
     assert refused.value.details == {"versions": [1]}
     with pytest.raises(NotFound):
-        dashboard.compare_versions(ctx, eka, sops["kelurahan"], PERIOD, before_id=dinas_version)
+        dashboard_versions.compare_versions(
+            ctx, eka, sops["kelurahan"], PERIOD, before_id=dinas_version
+        )

@@ -15,7 +15,7 @@ from tests.web.dashboard_expected import (
     subtree,
 )
 from tests.web.dashboard_log import Log, run_log
-from web.usecases import dashboard
+from web.usecases import dashboard, dashboard_versions
 from web.usecases.dashboard_views import Difference, Filters
 from web.usecases.stats import mann_whitney_p, two_proportion_p
 
@@ -49,7 +49,7 @@ def _difference(measure: str, activity: str | None, first: list, second: list) -
 
 
 def expected_comparison(log: Log, before: int, after: int, units: set[int] | None) -> list:
-    """The measures of web.usecases.dashboard.compare_versions over each version's whole life."""
+    """What dashboard_versions.compare_versions measures, over each version's whole life."""
 
     def requests_of(version: int) -> list[Instance]:
         return [
@@ -110,8 +110,10 @@ def test_the_version_comparison_matches_the_recomputation(ctx, org, clock):
         # The period does not matter: each version is measured over its whole life.
         filters = Filters(date(2026, 8, 20), date(2026, 8, 20), unit_id=unit_id)
 
-        found = dashboard.compare_versions(ctx, org.actor("eka"), log.sops["izin"], filters)
-        swapped = dashboard.compare_versions(
+        found = dashboard_versions.compare_versions(
+            ctx, org.actor("eka"), log.sops["izin"], filters
+        )
+        swapped = dashboard_versions.compare_versions(
             ctx, org.actor("eka"), log.sops["izin"], filters, two, one
         )
 
@@ -125,7 +127,7 @@ def test_the_comparison_agrees_with_the_overview_of_each_version(ctx, org, clock
     august = Filters(date(2026, 7, 1), date(2026, 8, 31), sop_id=log.sops["izin"])
     eka = org.actor("eka")
 
-    found = dashboard.compare_versions(ctx, eka, log.sops["izin"], august)
+    found = dashboard_versions.compare_versions(ctx, eka, log.sops["izin"], august)
 
     cycle = found.differences[0]
     for number, median in ((1, cycle.before), (2, cycle.after)):

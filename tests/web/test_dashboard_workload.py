@@ -19,7 +19,7 @@ from tests.web.dashboard_expected import (
     steps_done_in,
 )
 from tests.web.dashboard_log import DAYS_OFF, THREE_WEEKS, Log, run_log
-from web.usecases import dashboard
+from web.usecases import dashboard_workload
 from web.usecases.dashboard_views import Filters, LoadRow, Share
 
 PERIOD = Filters(*THREE_WEEKS)
@@ -142,7 +142,7 @@ def _rounded(rows):
 def test_every_workload_figure_matches_the_recomputation(ctx, org, clock):
     log = run_log(ctx, org, clock)
     for name, who, filters, managed in choices(log):
-        found = dashboard.workload(ctx, org.actor(who), filters)
+        found = dashboard_workload.workload(ctx, org.actor(who), filters)
         positions, officers = load_rows(log, scope_of(log, filters, managed), filters)
 
         assert found.working_days == working_days(filters), name
@@ -154,8 +154,8 @@ def test_every_workload_figure_matches_the_recomputation(ctx, org, clock):
 def test_the_workload_by_hand(ctx, org, clock):
     log = run_log(ctx, org, clock)
     # 15 weekdays from 3 to 23 August, less Independence Day.
-    assert dashboard.workload(ctx, org.actor("eka"), PERIOD).working_days == 14
-    one_week = dashboard.workload(
+    assert dashboard_workload.workload(ctx, org.actor("eka"), PERIOD).working_days == 14
+    one_week = dashboard_workload.workload(
         ctx, org.actor("eka"), Filters(date(2026, 8, 10), date(2026, 8, 16))
     )
     # Dinas Lain's one officer held four archives for 34.5 office hours that week, two of them
@@ -167,7 +167,7 @@ def test_the_workload_by_hand(ctx, org, clock):
     assert one_week.positions[0].breaches == Share(4, 4)
     staff = next(row for row in one_week.positions if row.key == "UJI-STAF")
     assert staff.holders == 2 and staff.items_per_day == pytest.approx(11 / 5 / 2)
-    version_2 = dashboard.workload(
+    version_2 = dashboard_workload.workload(
         ctx, org.actor("eka"), replace(PERIOD, version_id=log.versions["izin", 2])
     )
     assert [row.key for row in version_2.officers if row.outlier] == ["dedi"]

@@ -14,7 +14,7 @@ from marshmallow import fields, validate
 from web.api import schemas
 from web.api.auth import context, current_actor, require_token
 from web.api.pages import envelope, page_request
-from web.usecases import dashboard
+from web.usecases import dashboard, dashboard_drill, dashboard_versions, dashboard_workload
 
 blp = Blueprint(
     "dashboard",
@@ -39,7 +39,7 @@ class VersionArgs(FilterArgs):
 
 
 class BehindArgs(FilterArgs, schemas.PageArgs):
-    figure = fields.String(required=True, validate=validate.OneOf(dashboard.FIGURES))
+    figure = fields.String(required=True, validate=validate.OneOf(dashboard_drill.FIGURES))
     activity = fields.String(validate=validate.Length(max=200))
     position = fields.Integer()
     user = fields.Integer()
@@ -203,7 +203,7 @@ class VersionsView(MethodView):
     @blp.response(200, ComparisonSchema)
     def get(self, args, sop_id):
         """Two versions of one SOP on the same measures, with p-values (whole life of each)."""
-        return dashboard.compare_versions(
+        return dashboard_versions.compare_versions(
             context(), current_actor(), sop_id, _filters(), args.get("before"), args.get("after")
         )
 
@@ -214,7 +214,7 @@ class WorkloadView(MethodView):
     @blp.response(200, WorkloadSchema)
     def get(self, _args):
         """Hours of work per week, steps per day, open steps and breaches per position/officer."""
-        return dashboard.workload(context(), current_actor(), _filters())
+        return dashboard_workload.workload(context(), current_actor(), _filters())
 
 
 @blp.route("/requests")
@@ -223,7 +223,7 @@ class BehindView(MethodView):
     @blp.response(200, BehindPage)
     def get(self, args):
         """The requests behind one figure (the same conditions that counted them)."""
-        page = dashboard.requests_behind(
+        page = dashboard_drill.requests_behind(
             context(),
             current_actor(),
             args["figure"],

@@ -18,7 +18,7 @@ from web.pages import dashboard_charts as charts
 from web.pages import dashboard_tables as tables
 from web.pages.display import page_request
 from web.pages.session import actor, context
-from web.usecases import dashboard, sops
+from web.usecases import dashboard, dashboard_drill, dashboard_versions, dashboard_workload, sops
 from web.usecases.dashboard_views import Filters, Overview
 from web.usecases.errors import Invalid
 from web.usecases.pagination import PageRequest
@@ -170,7 +170,7 @@ def sop(sop_id: int) -> ResponseReturnValue:
 @login_required
 def workload() -> ResponseReturnValue:
     def build(filters: Filters, _choices: Any) -> dict[str, Any]:
-        found = dashboard.workload(context(), actor(), filters)
+        found = dashboard_workload.workload(context(), actor(), filters)
         drill = tables.Drill(filters)
         return {
             "workload": found,
@@ -190,7 +190,9 @@ def versions(sop_id: int) -> ResponseReturnValue:
     def build(filters: Filters, choices: dashboard.FilterChoices) -> dict[str, Any]:
         chosen = [_arg(name, int) for name in ("before", "after")]
         try:
-            found = dashboard.compare_versions(context(), actor(), sop_id, filters, *chosen)
+            found = dashboard_versions.compare_versions(
+                context(), actor(), sop_id, filters, *chosen
+            )
         except Invalid as exc:
             if isinstance(exc.details, dict) and "versions" in exc.details:
                 message = _("Only SOPs with two versions that ran requests can be compared.")
@@ -251,7 +253,9 @@ def requests() -> ResponseReturnValue:
         }
 
         def fetch(page: PageRequest) -> Any:
-            return dashboard.requests_behind(context(), actor(), figure, filters, page, **options)
+            return dashboard_drill.requests_behind(
+                context(), actor(), figure, filters, page, **options
+            )
 
         if request.args.get("format") == "csv":
             found, items = fetch(PageRequest(1, CSV_PAGE)), []
