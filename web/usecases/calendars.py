@@ -45,7 +45,15 @@ def calendar_of_instance(session: Session, ctx: Context, instance: Instance) -> 
         starter = session.get(User, instance.started_by_id)
         if starter is not None:
             return calendar_of(ctx, starter.organization)
-    return calendar_of(ctx, session.scalars(select(Organization).order_by(Organization.id)).first())
+    first = first_organization(session)
+    if first is None:
+        raise NotFound("There is no organization yet; run `alur demo` or create one.")
+    return calendar_of(ctx, first)
+
+
+def first_organization(session: Session) -> Organization | None:
+    """The organization of a database that holds one (the demo's, or the first created)."""
+    return session.scalars(select(Organization).order_by(Organization.id)).first()
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from storage.models import (
     Unit,
 )
 from storage.repositories import dashboard as repo
-from web.usecases.calendars import calendar_of
+from web.usecases.calendars import calendar_of, first_organization
 from web.usecases.context import Actor, Context
 from web.usecases.dashboard_views import (
     ActivityRow,
@@ -72,7 +72,7 @@ def require_viewer(actor: Actor) -> None:
 
 
 def _organization(session: Session) -> Organization:
-    organization = session.scalars(select(Organization).order_by(Organization.id)).first()
+    organization = first_organization(session)
     if organization is None:
         raise NotFound("There is no organization yet; run `alur demo` or create one.")
     return organization

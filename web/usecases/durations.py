@@ -8,11 +8,10 @@ next to the calendar time. The dashboard then only sums, counts and ranks stored
 from datetime import datetime
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
 
 from engine.calendar import WorkingCalendar
-from storage.models import Instance, InstanceStatus, Organization, WorkItem, WorkItemStatus
-from web.usecases.calendars import calendar_of
+from storage.models import Instance, InstanceStatus, WorkItem, WorkItemStatus
+from web.usecases.calendars import calendar_of_instance, calendar_of_unit
 from web.usecases.context import Context
 
 BACKFILL_BATCH = 2000
@@ -50,15 +49,6 @@ def request_completed(calendar: WorkingCalendar, instance: Instance) -> None:
     instance.standard_office_seconds = _office(calendar, instance.started_at, instance.due_at)
 
 
-def _single_calendar(session: Session, ctx: Context) -> WorkingCalendar | None:
-    organizations = session.scalars(select(Organization)).all()
-    if len(organizations) != 1:
-        # Several organizations share one database only in tests; their steps are measured
-        # by the first one's calendar here, and by their own when they end after migrating.
-        organizations = organizations[:1]
-    return calendar_of(ctx, organizations[0]) if organizations else None
-
-
 def backfill(ctx: Context) -> int:
     """Fill the durations of steps and requests that ended before they were recorded.
 
@@ -81,19 +71,20 @@ def backfill(ctx: Context) -> int:
         last_id = 0
         while True:
             with ctx.transaction() as session:
-                calendar = _single_calendar(session, ctx)
                 rows = session.scalars(
                     select(model)
                     .where(wanted, model.id > last_id)
                     .order_by(model.id)
                     .limit(BACKFILL_BATCH)
                 ).all()
-                if calendar is None or not rows:
+                if not rows:
                     break
                 for row in rows:
+                    # Each row by the calendar the live code uses for it.
                     if isinstance(row, Instance):
-                        request_completed(calendar, row)
+                        request_completed(calendar_of_instance(session, ctx, row), row)
                         continue
+                    calendar = calendar_of_unit(session, ctx, row.unit_id)
                     step_opened(calendar, row)
                     if row.status == WorkItemStatus.COMPLETED:
                         step_completed(calendar, row)

@@ -26,7 +26,6 @@ from storage.models import (
     Event,
     Instance,
     InstanceStatus,
-    Organization,
     Position,
     Role,
     SopVersion,
@@ -36,7 +35,7 @@ from storage.models import (
     WorkItemStatus,
 )
 from web.usecases import breaches, instances, sops, timers, work_items
-from web.usecases.calendars import calendar_of
+from web.usecases.calendars import calendar_of, first_organization
 from web.usecases.context import SYSTEM, Actor, Context
 from web.usecases.errors import Conflict, Invalid
 from web.usecases.progress import process_of
@@ -377,7 +376,7 @@ class _Simulation:
 def _calendar_of_fresh_database(ctx: Context) -> WorkingCalendar:
     """The working calendar of the (first) organization, once sure there are no requests yet."""
     with ctx.transaction() as session:
-        organization = session.scalars(select(Organization).order_by(Organization.id)).first()
+        organization = first_organization(session)
         if organization is None:
             raise Invalid("Seed the organization (alur demo) before simulating.")
         if session.scalar(select(func.count()).select_from(Instance)):
