@@ -14,7 +14,7 @@ import click
 from storage import migrate
 from storage.models import FlagState, Role
 from web.settings import DECLARATIONS, Settings, load_settings
-from web.usecases import durations, organization, overlaps, sops
+from web.usecases import durations, organization, overlaps, sops, step_days
 from web.usecases.context import SYSTEM, Context
 from web.usecases.demo import seed_organization
 from web.usecases.errors import Conflict, UseCaseError
@@ -65,6 +65,30 @@ def db_upgrade() -> None:
         filled = durations.backfill(context)
     if filled:
         click.echo(f"Recorded the durations of {filled} steps and requests ended earlier.")
+    with _context() as context:
+        _summaries(context, only_if_stale=True)
+
+
+@db.command("summaries")
+def db_summaries() -> None:
+    """Rebuild the dashboard's per-day summaries from the work items.
+
+    `db upgrade` does this when they miss steps; run it after changing the organization's
+    time zone outside Alur, or after importing work items by hand.
+    """
+    with _context() as context:
+        _summaries(context, only_if_stale=False)
+
+
+def _summaries(context: Context, only_if_stale: bool) -> None:
+    summarised, steps = step_days.totals(context)
+    if only_if_stale and summarised == steps:
+        return
+    started = time_module.perf_counter()
+    with click.progressbar(length=steps, label="Summarising completed steps") as bar:
+        rows = step_days.rebuild(context, lambda seen: bar.update(seen - bar.pos))
+    seconds = time_module.perf_counter() - started
+    click.echo(f"Dashboard summaries rebuilt: {steps} steps in {rows} rows in {seconds:.0f} s.")
 
 
 @main.command("load-processes")

@@ -15,6 +15,7 @@ from storage.models.runtime import (
 )
 from storage.models.scheduler import SCHEDULER_JOBS_TABLE, scheduler_jobs
 from storage.models.sop import Sop, SopVersion, VersionStatus
+from storage.models.summaries import StepDay
 
 __all__ = [
     "OPEN_STATUSES",
@@ -34,6 +35,7 @@ __all__ = [
     "Role",
     "Sop",
     "SopVersion",
+    "StepDay",
     "Unit",
     "User",
     "VersionStatus",

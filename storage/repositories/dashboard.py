@@ -141,9 +141,21 @@ def started_per_sop(session: Session, window: Window) -> dict[int, int]:
 
 
 def open_at_end_condition(window: Window) -> ColumnElement[bool]:
+    """Started before the end and not ended by then: still running, or ended after it.
+
+    Said with the status (a request has an end time exactly when it is no longer running),
+    each branch is a range of the index on (status, ended_at): the few running requests and
+    those ended after the period, instead of every request started before its end.
+    """
     return and_(
         Instance.started_at < window.end,
-        or_(Instance.ended_at.is_(None), Instance.ended_at >= window.end),
+        or_(
+            Instance.status == InstanceStatus.RUNNING,
+            and_(
+                Instance.status.in_((InstanceStatus.COMPLETED, InstanceStatus.CANCELLED)),
+                Instance.ended_at >= window.end,
+            ),
+        ),
     )
 
 

@@ -98,7 +98,8 @@ def set_calendar(
 ) -> CalendarView:
     """Change an organization's time zone and/or office hours (admins).
 
-    Applies to steps opened from now on; due times already given stay as they were.
+    Applies to steps opened from now on; due times already given stay as they were. A new
+    time zone also rebuilds the dashboard's per-day summaries (seconds per 100,000 steps).
 
     :raises Invalid: a zone outside WIB/WITA/WIT, or hours that do not parse.
     """
@@ -130,4 +131,9 @@ def set_calendar(
                     payload={"organization": organization.code, **changes},
                 )
             )
+    if "timezone" in changes:
+        # The dashboard's summaries are per local day. (Imported here: step_days needs us.)
+        from web.usecases import step_days
+
+        step_days.rebuild(ctx)
     return get_calendar(ctx, actor, ctx.clock().year, organization_code)

@@ -24,6 +24,7 @@ from storage.models import (
     Unit,
 )
 from storage.repositories import dashboard as repo
+from web.usecases import step_days
 from web.usecases.calendars import calendar_of, first_organization
 from web.usecases.context import Actor, Context
 from web.usecases.dashboard_views import (
@@ -294,7 +295,7 @@ def sop_detail(ctx: Context, actor: Actor, sop_id: int, filters: Filters) -> Sop
         diagram = filters.version_id or versions[0][0]
         order = activity_order(session, diagram)
         lanes = _lane_names(session, sop_id)
-        found = repo.activities(session, window)
+        found, approximate = step_days.activities(session, ctx, window)
         total = sum(figures["spent"] for figures in found.values())
         ranked = sorted(
             (key for key in found if found[key]["spent"]), key=lambda key: -found[key]["spent"]
@@ -321,4 +322,6 @@ def sop_detail(ctx: Context, actor: Actor, sop_id: int, filters: Filters) -> Sop
             )
         ]
         summary = next(iter(_overview_rows(session, window)), None)
-        return SopDetail(filters, sop.id, sop.key, sop.name, diagram, versions, summary, rows)
+        return SopDetail(
+            filters, sop.id, sop.key, sop.name, diagram, versions, summary, rows, approximate
+        )

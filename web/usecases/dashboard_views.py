@@ -139,6 +139,8 @@ class SopDetail:
     versions: list[tuple[int, int]]  # (version id, version number), newest first
     summary: SopOverviewRow | None
     activities: list[ActivityRow]
+    # Percentiles read from the per-day summaries (a long, busy period): within 1 %.
+    approximate: bool = False
 
 
 @dataclass(frozen=True)

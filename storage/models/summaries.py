@@ -1,0 +1,47 @@
+"""Summaries the dashboard reads instead of sorting every step of a long period."""
+
+from datetime import date
+
+from sqlalchemy import BigInteger, ForeignKey, LargeBinary, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from storage.models.base import Base
+
+
+class StepDay(Base):
+    """The completed steps of one activity that became ready on one (local) day.
+
+    One row per day, SOP version, activity, unit and position: counts, breaches, office time
+    spent and a histogram of the durations (web.usecases.histogram). A completed step never
+    changes, so the row is added to in the transaction that completes the step
+    (web.usecases.step_days) and can be rebuilt from the work items at any time.
+    """
+
+    __tablename__ = "step_day"
+    __table_args__ = (
+        # Leads with the SOP and the day: what the one-SOP page asks for.
+        UniqueConstraint(
+            "sop_id",
+            "day",
+            "sop_version_id",
+            "activity_id",
+            "unit_id",
+            "position_id",
+            name="uq_step_day_key",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sop_id: Mapped[int] = mapped_column(ForeignKey("sop.id"))
+    day: Mapped[date]  # ready_at in the dashboard's time zone
+    sop_version_id: Mapped[int] = mapped_column(ForeignKey("sop_version.id"))
+    activity_id: Mapped[str] = mapped_column(String(200))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    position_id: Mapped[int] = mapped_column(ForeignKey("position.id"))
+    activity_name: Mapped[str] = mapped_column(String(300))
+    lane: Mapped[str | None] = mapped_column(String(200))
+    completed: Mapped[int]
+    measured: Mapped[int]  # with a due time
+    breached: Mapped[int]
+    spent: Mapped[int] = mapped_column(BigInteger)  # office seconds waiting and handling
+    histogram: Mapped[bytes] = mapped_column(LargeBinary)
