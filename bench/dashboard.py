@@ -66,7 +66,7 @@ from web.usecases import (
     dashboard_versions,
     dashboard_workload,
     sops,
-    step_days,
+    summaries,
 )
 from web.usecases.calendars import calendar_of
 from web.usecases.context import SYSTEM, Actor, Context
@@ -717,7 +717,7 @@ def run_database(
     data = shared["data"]
     inserted = load(engine, data)
     summarising = time.perf_counter()
-    summary_rows = step_days.rebuild(ctx)
+    summary_rows = summaries.rebuild(ctx)
     summarised = time.perf_counter() - summarising
     analyzed = analyze(engine)
     with engine.connect() as connection:

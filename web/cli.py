@@ -14,7 +14,7 @@ import click
 from storage import migrate
 from storage.models import FlagState, Role
 from web.settings import DECLARATIONS, Settings, load_settings
-from web.usecases import durations, organization, overlaps, sops, step_days
+from web.usecases import durations, organization, overlaps, sops, summaries
 from web.usecases.context import SYSTEM, Context
 from web.usecases.demo import seed_organization
 from web.usecases.errors import Conflict, UseCaseError
@@ -81,14 +81,16 @@ def db_summaries() -> None:
 
 
 def _summaries(context: Context, only_if_stale: bool) -> None:
-    summarised, steps = step_days.totals(context)
+    summarised, steps = summaries.totals(context)
     if only_if_stale and summarised == steps:
         return
     started = time_module.perf_counter()
-    with click.progressbar(length=steps, label="Summarising completed steps") as bar:
-        rows = step_days.rebuild(context, lambda seen: bar.update(seen - bar.pos))
+    with click.progressbar(length=steps, label="Summarising completed steps and requests") as bar:
+        rows = summaries.rebuild(context, lambda seen: bar.update(seen - bar.pos))
     seconds = time_module.perf_counter() - started
-    click.echo(f"Dashboard summaries rebuilt: {steps} steps in {rows} rows in {seconds:.0f} s.")
+    click.echo(
+        f"Dashboard summaries rebuilt: {steps} steps and requests in {rows} rows, {seconds:.0f} s."
+    )
 
 
 @main.command("load-processes")

@@ -15,7 +15,7 @@ from storage.models.runtime import (
 )
 from storage.models.scheduler import SCHEDULER_JOBS_TABLE, scheduler_jobs
 from storage.models.sop import Sop, SopVersion, VersionStatus
-from storage.models.summaries import StepDay
+from storage.models.summaries import RequestDay, StepDay, StepDoneDay
 
 __all__ = [
     "OPEN_STATUSES",
@@ -32,10 +32,12 @@ __all__ = [
     "Position",
     "ReferenceCounter",
     "ReminderKind",
+    "RequestDay",
     "Role",
     "Sop",
     "SopVersion",
     "StepDay",
+    "StepDoneDay",
     "Unit",
     "User",
     "VersionStatus",

@@ -1,8 +1,8 @@
-"""Summaries the dashboard reads instead of sorting every step of a long period."""
+"""Summaries the dashboard reads instead of sorting every step or request of a long period."""
 
 from datetime import date
 
-from sqlalchemy import BigInteger, ForeignKey, LargeBinary, String, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, Index, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import Base
@@ -44,4 +44,48 @@ class StepDay(Base):
     measured: Mapped[int]  # with a due time
     breached: Mapped[int]
     spent: Mapped[int] = mapped_column(BigInteger)  # office seconds waiting and handling
+    histogram: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class StepDoneDay(Base):
+    """The steps completed on one (local) day, per SOP version and unit: how many had a due
+    time and how many of those were on time. Kept like StepDay, read for step compliance."""
+
+    __tablename__ = "step_done_day"
+    __table_args__ = (
+        UniqueConstraint("sop_id", "day", "sop_version_id", "unit_id", name="uq_step_done_day_key"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sop_id: Mapped[int] = mapped_column(ForeignKey("sop.id"))
+    day: Mapped[date]  # completed_at in the dashboard's time zone
+    sop_version_id: Mapped[int] = mapped_column(ForeignKey("sop_version.id"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    completed: Mapped[int]
+    measured: Mapped[int]  # with a due time
+    on_time: Mapped[int]  # completed by the due time
+
+
+class RequestDay(Base):
+    """The requests completed on one (local) day, per SOP version and set of units.
+
+    ``units`` lists the units any step of the request belonged to, space-separated and padded
+    (" 3 5 "): a manager's page keeps the rows whose units meet theirs. Counts, compliance
+    and a histogram of cycle times (web.usecases.histogram), kept like StepDay.
+    """
+
+    __tablename__ = "request_day"
+    __table_args__ = (
+        UniqueConstraint("sop_id", "day", "sop_version_id", "units", name="uq_request_day_key"),
+        Index("ix_request_day_day", "day"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sop_id: Mapped[int] = mapped_column(ForeignKey("sop.id"))
+    day: Mapped[date]  # ended_at in the dashboard's time zone
+    sop_version_id: Mapped[int] = mapped_column(ForeignKey("sop_version.id"))
+    units: Mapped[str] = mapped_column(String(400))
+    completed: Mapped[int]
+    measured: Mapped[int]  # with a due time
+    on_time: Mapped[int]  # completed by the due time
     histogram: Mapped[bytes] = mapped_column(LargeBinary)

@@ -8,7 +8,7 @@ weeks are CASE buckets over boundaries computed in Python, so no date function i
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -41,7 +41,8 @@ class Window:
     """Resolved filters: a period [start, end) in UTC and what to keep.
 
     ``unit_ids`` None keeps every unit; requests are kept when one of their steps belonged
-    to one of the units, steps when they did.
+    to one of the units, steps when they did. ``days``: the first and last local day of the
+    period, when it is whole days of the dashboard's time zone (what the summaries need).
     """
 
     start: datetime
@@ -49,6 +50,7 @@ class Window:
     sop_id: int | None = None
     version_id: int | None = None
     unit_ids: frozenset[int] | None = None
+    days: tuple[date, date] | None = None
 
     def instances(self) -> list[ColumnElement[bool]]:
         conditions: list[ColumnElement[bool]] = []
@@ -80,11 +82,22 @@ def within(column: Any, start: datetime, end: datetime) -> ColumnElement[bool]:
 
 
 def week_of(column: Any, boundaries: Sequence[datetime]) -> Any:
-    """The index of the week ``column`` falls in, given the weeks' start instants (and end)."""
-    return case(
-        *[(column < boundary, index) for index, boundary in enumerate(boundaries[1:])],
-        else_=None,
-    )
+    """The index of the week ``column`` falls in, given the weeks' start instants (and end).
+
+    A binary search written as nested CASEs: six comparisons a row for a year of weeks, where
+    a flat CASE averaged twenty-six (the 12-month trend on SQLite: 561 -> ... ms).
+    Values before the first start are counted in week 0, NULL and values from the end on in
+    none, like the flat CASE did.
+    """
+
+    def search(low: int, high: int) -> Any:  # the week is in [low, high)
+        if high - low == 1:
+            return literal(low)
+        middle = (low + high) // 2
+        return case((column < boundaries[middle], search(low, middle)), else_=search(middle, high))
+
+    weeks = len(boundaries) - 1
+    return case((column.is_(None), None), (column >= boundaries[-1], None), else_=search(0, weeks))
 
 
 def spreads(
@@ -228,20 +241,24 @@ def steps_on_time_per_sop(session: Session, window: Window) -> dict[int, tuple[i
     return {sop_id: (measured, int(good or 0)) for sop_id, measured, good in session.execute(query)}
 
 
-def weekly(
+def weekly_started(
     session: Session, window: Window, boundaries: Sequence[datetime]
-) -> dict[int, dict[str, Any]]:
-    """Per week index: started, completed, on time of those, and their office cycle time."""
+) -> dict[int, int]:
+    """Per week index: requests started."""
     started_week = week_of(Instance.started_at, boundaries)
     started = session.execute(
         select(started_week, func.count())
         .where(within(Instance.started_at, window.start, window.end), *window.instances())
         .group_by(started_week)
     )
+    return {week: count for week, count in started if week is not None}
+
+
+def weekly_completed(
+    session: Session, window: Window, boundaries: Sequence[datetime]
+) -> dict[int, dict[str, Any]]:
+    """Per week index: completed, on time of those, and their office cycle time."""
     result: dict[int, dict[str, Any]] = {}
-    for week, count in started:
-        if week is not None:
-            result.setdefault(week, {})["started"] = count
     ended_week = week_of(Instance.ended_at, boundaries)
     conditions = [completed_condition(window), *window.instances()]
     punctual = on_time(Instance.ended_at, Instance.due_at)

@@ -4,11 +4,13 @@ import json
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, func, select
 
-from storage.models import User
-from web.usecases import instances, organization
-from web.usecases.context import Actor
+from storage.models import RequestDay, StepDay, StepDoneDay, User
+from tests.factories.bpmn import SopSpec, Step, build
+from tests.web.conftest import publish
+from web.usecases import instances, organization, work_items
+from web.usecases.context import SYSTEM, Actor
 
 PROCESSES = Path(__file__).resolve().parents[2] / "processes"
 
@@ -112,3 +114,40 @@ def test_make_run_can_run_twice_demo_months_skips_a_database_with_requests(alur,
     skipped = alur("demo", "--months", "1", "--if-empty")
     assert skipped.exit_code == 0
     assert "simulation is skipped" in skipped.output
+
+
+def test_db_upgrade_rebuilds_dashboard_summaries_that_miss_steps_and_db_summaries_on_demand(
+    alur, ctx, org
+):
+    spec = SopSpec(key="izin_ringkas", steps=[Step("terima"), Step("setujui", lane="dinas")])
+    spec.lanes.update({"staf": "UJI-STAF", "dinas": "LAIN-STAF"})
+    publish(ctx, build(spec))
+    for _ in range(2):
+        instance = instances.start_instance(ctx, org.actor("admin"), "izin_ringkas", {})
+        for officer in ("ani", "dedi"):
+            view = instances.get_instance(ctx, SYSTEM, instance.id)
+            item = next(i.id for i in view.work_items if i.status == "open")
+            work_items.complete(ctx, org.actor(officer), item, {})
+
+    def held() -> tuple[int, int, int]:
+        with ctx.transaction() as session:
+            return tuple(
+                session.scalar(select(func.coalesce(func.sum(model.completed), 0)))
+                for model in (StepDay, StepDoneDay, RequestDay)
+            )
+
+    assert held() == (4, 4, 2)  # kept by the completions themselves
+    assert "summaries" not in alur("db", "upgrade").output  # nothing missing: nothing rebuilt
+
+    with ctx.transaction() as session:
+        session.execute(delete(StepDay))
+        session.execute(delete(RequestDay))
+    upgraded = alur("db", "upgrade")
+    assert upgraded.exit_code == 0
+    assert "Dashboard summaries rebuilt: 6 steps and requests" in upgraded.output
+    assert held() == (4, 4, 2)
+
+    again = alur("db", "summaries")
+    assert again.exit_code == 0
+    assert "Dashboard summaries rebuilt" in again.output
+    assert held() == (4, 4, 2)

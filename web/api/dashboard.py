@@ -96,6 +96,12 @@ class OverviewSchema(ma.Schema):
     filters = fields.Nested(FiltersSchema)
     rows = fields.List(fields.Nested(SopRowSchema))
     trend = fields.List(fields.Nested(WeekSchema))
+    approximate = fields.Boolean(
+        metadata={
+            "description": "Medians and 90th percentiles were read from the daily summaries "
+            "(a long, busy period): within 1 % of the exact values. Counts are always exact."
+        }
+    )
 
 
 class ActivityRowSchema(ma.Schema):
@@ -123,6 +129,12 @@ class SopDetailSchema(ma.Schema):
     diagram_version_id = fields.Integer()
     summary = fields.Nested(SopRowSchema, allow_none=True)
     activities = fields.List(fields.Nested(ActivityRowSchema))
+    approximate = fields.Boolean(
+        metadata={
+            "description": "Medians and 90th percentiles were read from the daily summaries "
+            "(a long, busy period): within 1 % of the exact values. Counts are always exact."
+        }
+    )
 
 
 class LoadRowSchema(ma.Schema):

@@ -132,8 +132,8 @@ def set_calendar(
                 )
             )
     if "timezone" in changes:
-        # The dashboard's summaries are per local day. (Imported here: step_days needs us.)
-        from web.usecases import step_days
+        # The dashboard's summaries are per local day. (Imported here: summaries needs us.)
+        from web.usecases import summaries
 
-        step_days.rebuild(ctx)
+        summaries.rebuild(ctx)
     return get_calendar(ctx, actor, ctx.clock().year, organization_code)

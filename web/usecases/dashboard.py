@@ -24,7 +24,7 @@ from storage.models import (
     Unit,
 )
 from storage.repositories import dashboard as repo
-from web.usecases import step_days
+from web.usecases import summaries
 from web.usecases.calendars import calendar_of, first_organization
 from web.usecases.context import Actor, Context
 from web.usecases.dashboard_views import (
@@ -185,7 +185,8 @@ def resolve_window(session: Session, ctx: Context, actor: Actor, filters: Filter
             raise NotFound(f"SOP version {filters.version_id} does not exist for this SOP.")
     start = datetime.combine(filters.start, time(0), zone).astimezone(UTC)
     end = datetime.combine(filters.end + timedelta(days=1), time(0), zone).astimezone(UTC)
-    return repo.Window(start, end, filters.sop_id, filters.version_id, units)
+    days = (filters.start, filters.end)
+    return repo.Window(start, end, filters.sop_id, filters.version_id, units, days)
 
 
 def _spread(figures: Mapping[str, tuple], name: str) -> Spread:
@@ -193,11 +194,14 @@ def _spread(figures: Mapping[str, tuple], name: str) -> Spread:
     return Spread(*found) if found else Spread()
 
 
-def _overview_rows(session: Session, window: repo.Window) -> list[SopOverviewRow]:
+def _overview_rows(
+    session: Session, window: repo.Window, request_rows: list | None
+) -> tuple[list[SopOverviewRow], bool]:
+    """The overview's rows, and whether their cycle-time percentiles are approximate."""
     started = repo.started_per_sop(session, window)
     still_open = repo.open_per_sop(session, window)
-    completed = repo.completed_per_sop(session, window)
-    steps = repo.steps_on_time_per_sop(session, window)
+    completed, approximate = summaries.completed_per_sop(session, window, request_rows)
+    steps = summaries.steps_on_time_per_sop(session, window)
     sop_ids = set(started) | set(still_open) | set(completed) | set(steps)
     sops = {sop.id: sop for sop in session.scalars(select(Sop).where(Sop.id.in_(sop_ids)))}
     rows = []
@@ -219,7 +223,7 @@ def _overview_rows(session: Session, window: repo.Window) -> list[SopOverviewRow
                 steps_on_time=Share(good_steps, measured_steps),
             )
         )
-    return rows
+    return rows, approximate
 
 
 def week_starts(filters: Filters) -> list[date]:
@@ -238,20 +242,25 @@ def overview(ctx: Context, actor: Actor, filters: Filters) -> Overview:
         zone = org_calendar(session, ctx).zone
         weeks = week_starts(filters)
         boundaries = [datetime.combine(day, time(0), zone).astimezone(UTC) for day in weeks]
-        per_week = repo.weekly(session, window, boundaries)
+        started = repo.weekly_started(session, window, boundaries)
+        request_rows = summaries.request_rows(session, window)
+        per_week, weeks_approximate = summaries.weekly_completed(
+            session, window, request_rows, boundaries, weeks
+        )
         trend = []
         for index, monday in enumerate(weeks[:-1]):
             figures = per_week.get(index, {})
             trend.append(
                 WeekPoint(
                     week_start=monday,
-                    started=figures.get("started", 0),
+                    started=started.get(index, 0),
                     completed=figures.get("completed", 0),
                     cycle_office=_spread(figures, "cycle_office"),
                     requests_on_time=Share(figures.get("on_time", 0), figures.get("measured", 0)),
                 )
             )
-        return Overview(filters, _overview_rows(session, window), trend)
+        rows, approximate = _overview_rows(session, window, request_rows)
+        return Overview(filters, rows, trend, approximate or weeks_approximate)
 
 
 def sop_or_404(session: Session, sop_id: int) -> Sop:
@@ -295,7 +304,7 @@ def sop_detail(ctx: Context, actor: Actor, sop_id: int, filters: Filters) -> Sop
         diagram = filters.version_id or versions[0][0]
         order = activity_order(session, diagram)
         lanes = _lane_names(session, sop_id)
-        found, approximate = step_days.activities(session, ctx, window)
+        found, approximate = summaries.activities(session, window)
         total = sum(figures["spent"] for figures in found.values())
         ranked = sorted(
             (key for key in found if found[key]["spent"]), key=lambda key: -found[key]["spent"]
@@ -321,7 +330,18 @@ def sop_detail(ctx: Context, actor: Actor, sop_id: int, filters: Filters) -> Sop
                 found.items(), key=lambda item: (order.get(item[0], len(order)), item[0])
             )
         ]
-        summary = next(iter(_overview_rows(session, window)), None)
+        overview_rows, summary_approximate = _overview_rows(
+            session, window, summaries.request_rows(session, window)
+        )
+        summary = next(iter(overview_rows), None)
         return SopDetail(
-            filters, sop.id, sop.key, sop.name, diagram, versions, summary, rows, approximate
+            filters,
+            sop.id,
+            sop.key,
+            sop.name,
+            diagram,
+            versions,
+            summary,
+            rows,
+            approximate or summary_approximate,
         )

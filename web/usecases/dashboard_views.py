@@ -99,6 +99,8 @@ class Overview:
     filters: Filters
     rows: list[SopOverviewRow]
     trend: list[WeekPoint]
+    # Percentiles read from the per-day summaries (a long, busy period): within 1 %.
+    approximate: bool = False
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,8 @@ many days and groups are added together. One SOP's year of steps then reads a fe
 per-day rows instead of sorting hundreds of thousands of values.
 
 Stored form (``encode``): little-endian uint32 pairs (key, count), key = measure * BUCKETS +
-bucket, for the measures of MEASURES; the dashboard's summary rows keep one blob each.
+bucket, measure being the index of a duration in the summary's list of measures (such as
+STEP_MEASURES); the dashboard's summary rows keep one blob each.
 """
 
 import math
@@ -21,7 +22,8 @@ ACCURACY = 0.01
 GAMMA = (1 + ACCURACY) / (1 - ACCURACY)
 _LOG_GAMMA = math.log(GAMMA)
 BUCKETS = 4096  # the last bucket starts at GAMMA ** 4093, far beyond any duration in seconds
-MEASURES = ("wait_office", "handle_office", "duration_office", "standard_office")
+STEP_MEASURES = ("wait_office", "handle_office", "duration_office", "standard_office")
+REQUEST_MEASURES = ("cycle", "cycle_office", "standard_office")
 SHARES = (0.5, 0.9)  # median and 90th percentile
 _DTYPE = np.dtype("<u4")
 
@@ -71,7 +73,8 @@ def nearest_rank_index(counts: np.ndarray, share: float) -> int | None:
 class Merged:
     """The sum of stored histograms (and of loose exact values) of one group."""
 
-    def __init__(self) -> None:
+    def __init__(self, measures: Sequence[str]) -> None:
+        self.measures = measures
         self._blobs: list[bytes] = []
         self._loose: list[int] = []
 
@@ -84,7 +87,7 @@ class Merged:
 
     def spreads(self) -> dict[str, tuple[int | None, int | None, int]]:
         """{measure name: (median, p90, n)}, like the exact SQL's spreads."""
-        dense = np.zeros(len(MEASURES) * BUCKETS, dtype=np.int64)
+        dense = np.zeros(len(self.measures) * BUCKETS, dtype=np.int64)
         if self._blobs:
             pairs = np.frombuffer(b"".join(self._blobs), dtype=_DTYPE).reshape(-1, 2)
             dense += np.bincount(pairs[:, 0], weights=pairs[:, 1], minlength=len(dense)).astype(
@@ -93,7 +96,7 @@ class Merged:
         if self._loose:
             dense += np.bincount(np.array(self._loose), minlength=len(dense))
         result = {}
-        for measure, name in enumerate(MEASURES):
+        for measure, name in enumerate(self.measures):
             counts = dense[measure * BUCKETS : (measure + 1) * BUCKETS]
             total = int(counts.sum())
             found: list[int | None] = []
@@ -105,5 +108,5 @@ class Merged:
 
 
 def row_counts(values: Sequence[float | None]) -> Counter[int]:
-    """{key: count} of one step's measures, in the order of MEASURES (None left out)."""
+    """{key: count} of one row's measures, in their order (None left out)."""
     return Counter(key(measure, value) for measure, value in enumerate(values) if value is not None)

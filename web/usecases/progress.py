@@ -24,7 +24,7 @@ from storage.models import (
 )
 from storage.repositories import organization as org_repo
 from storage.repositories import runtime as repo
-from web.usecases import durations
+from web.usecases import durations, summaries
 from web.usecases.calendars import calendar_of_instance, calendar_of_unit
 from web.usecases.context import Actor, Context
 from web.usecases.errors import Conflict
@@ -201,6 +201,7 @@ def save_progress(
         instance.ended_at = now
         instance.next_wake_at = None
         durations.request_completed(calendar_of_instance(session, ctx, instance), instance)
+        summaries.request_completed(session, ctx, instance)
         record(
             session,
             ctx,

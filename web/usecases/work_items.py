@@ -8,7 +8,7 @@ from engine.errors import ExpressionError, FormInvalid, TaskNotReady
 from engine.sop_metadata import Activity
 from storage.models import Instance, Role, User, WorkItem, WorkItemStatus
 from storage.repositories import runtime as repo
-from web.usecases import durations, step_days
+from web.usecases import durations, summaries
 from web.usecases.breaches import notice_late_completion
 from web.usecases.calendars import calendar_of_unit
 from web.usecases.context import Actor, Context
@@ -220,7 +220,7 @@ def complete(
         item.status = WorkItemStatus.COMPLETED
         item.completed_at, item.completed_by = now, performer
         durations.step_completed(calendar_of_unit(session, ctx, item.unit_id), item)
-        step_days.step_completed(session, ctx, item)
+        summaries.step_completed(session, ctx, item)
         item.form_data = cleaned
         item.comment = (comment or "").strip() or None
         record(
