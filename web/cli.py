@@ -81,8 +81,8 @@ def db_summaries() -> None:
 
 
 def _summaries(context: Context, only_if_stale: bool) -> None:
-    summarised, steps = summaries.totals(context)
-    if only_if_stale and summarised == steps:
+    missing, steps = summaries.stale(context)
+    if only_if_stale and not missing:
         return
     started = time_module.perf_counter()
     with click.progressbar(length=steps, label="Summarising completed steps and requests") as bar:

@@ -125,9 +125,9 @@ def replace_all(session: Session, model: Summary, rows: Iterable[dict[str, Any]]
     return written
 
 
-def totals(session: Session) -> tuple[int, int, int, int]:
-    """Completed steps the step summaries hold (the smaller count of the two), completed steps
-    there are, completed requests the request summary holds, completed requests there are."""
+def totals(session: Session) -> tuple[int, int, int, int, int]:
+    """Completed steps StepDay holds, StepDoneDay holds and there are; completed requests
+    RequestDay holds and there are."""
     held = [
         int(session.scalar(select(func.coalesce(func.sum(model.completed), 0))) or 0)
         for model in (StepDay, StepDoneDay, RequestDay)
@@ -138,7 +138,7 @@ def totals(session: Session) -> tuple[int, int, int, int]:
     requests = session.scalar(
         select(func.count()).where(Instance.status == InstanceStatus.COMPLETED, *_has_sop(Instance))
     )
-    return min(held[:2]), int(steps or 0), held[2], int(requests or 0)
+    return held[0], held[1], int(steps or 0), held[2], int(requests or 0)
 
 
 # --- Reading -----------------------------------------------------------------------------------

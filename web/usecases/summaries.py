@@ -239,21 +239,19 @@ def rebuild(ctx: Context, progress: Callable[[int], None] | None = None) -> int:
         )
 
 
-def totals(ctx: Context) -> tuple[int, int]:
-    """(completed steps and requests the summaries hold, completed steps and requests there
-    are); they differ when some are missing."""
+def stale(ctx: Context) -> tuple[bool, int]:
+    """Whether the summaries do not add up to the completed steps and requests (every table
+    counted apart), and how many completed steps and requests there are."""
     with ctx.reading() as session:
-        steps_held, steps, requests_held, requests = repo.totals(session)
-    return steps_held + requests_held, steps + requests
+        step_days, done_days, steps, request_days, requests = repo.totals(session)
+    return (step_days, done_days, request_days) != (steps, steps, requests), steps + requests
 
 
 def ensure(ctx: Context, progress: Callable[[int], None] | None = None) -> int | None:
-    """Rebuild when the summaries do not add up to the completed steps and requests (after
-    the upgrade that added them, or rows imported by hand). Returns the rows written, or None
-    when they were current. A change of time zone is not detected: ``rebuild`` then."""
-    with ctx.reading() as session:
-        steps_held, steps, requests_held, requests = repo.totals(session)
-    if (steps_held, requests_held) == (steps, requests):
+    """Rebuild when the summaries do not add up (after the upgrade that added them, or rows
+    imported by hand). Returns the rows written, or None when they were current. A change of
+    time zone is not detected: ``rebuild`` then."""
+    if not stale(ctx)[0]:
         return None
     return rebuild(ctx, progress)
 
