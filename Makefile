@@ -50,7 +50,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/engine.py
 	$(BIN)/python bench/scheduler.py
-	$(BIN)/python bench/dashboard.py
+	$(BIN)/python bench/dashboard.py --exact
 	$(BIN)/python bench/overlaps.py
 
 clean:
