@@ -86,6 +86,7 @@ from web.usecases.simulation import (
 )
 
 EXACT_PASS_LIMIT = 10**12  # more values than any period holds: the exact path always
+DEFAULT_LIMIT = summaries.EXACT_LIMIT
 ROOT = Path(__file__).resolve().parent.parent
 PROCESSES = ROOT / "processes"
 DAYS = 365
@@ -752,7 +753,6 @@ def run_database(
     if args.custom_plans and engine.dialect.name == "postgresql":
         passes.append(f"{passes[-1]}+cp")
     results = []
-    exact_limit = summaries.EXACT_LIMIT
     for name in passes:
         if name.endswith("+ix"):
             seconds = add_proposed_indexes(engine)
@@ -760,7 +760,7 @@ def run_database(
         elif name.endswith("+cp"):
             force_custom_plans(engine)
         # The exact pass never reads the histograms: every percentile sorts the work items.
-        summaries.EXACT_LIMIT = EXACT_PASS_LIMIT if name.endswith(" exact") else exact_limit
+        summaries.EXACT_LIMIT = EXACT_PASS_LIMIT if name.endswith(" exact") else DEFAULT_LIMIT
         engine.dispose()  # every pass starts on new connections, nothing prepared yet
         measuring = time.perf_counter()
         timings = {(q.label, q.actor): measure(q, args.runs, recorder) for q in found}

@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from sqlalchemy import BigInteger, ForeignKey, Index, LargeBinary, String, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import Base
@@ -84,7 +84,7 @@ class RequestDay(Base):
     sop_id: Mapped[int] = mapped_column(ForeignKey("sop.id"))
     day: Mapped[date]  # ended_at in the dashboard's time zone
     sop_version_id: Mapped[int] = mapped_column(ForeignKey("sop_version.id"))
-    units: Mapped[str] = mapped_column(String(400))
+    units: Mapped[str] = mapped_column(Text)
     completed: Mapped[int]
     measured: Mapped[int]  # with a due time
     on_time: Mapped[int]  # completed by the due time

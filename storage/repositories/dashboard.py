@@ -59,11 +59,19 @@ class Window:
         if self.version_id is not None:
             conditions.append(Instance.sop_version_id == self.version_id)
         if self.unit_ids is not None:
-            conditions.append(
-                Instance.id.in_(
-                    select(WorkItem.instance_id).where(WorkItem.unit_id.in_(self.unit_ids))
+            in_units = WorkItem.unit_id.in_(self.unit_ids)
+            if self.sop_id is not None:
+                # One SOP's requests: each probed for a step in the units, through the index
+                # on (unit_id, instance_id). Across every SOP, collecting the units' requests
+                # once is faster (SQLite, a manager's 3 units on 1M steps: 145 -> 24 ms for one
+                # SOP over 90 days, but 154 -> 395 ms for all SOPs over 12 months).
+                conditions.append(
+                    select(WorkItem.id)
+                    .where(WorkItem.instance_id == Instance.id, in_units)
+                    .exists()
                 )
-            )
+            else:
+                conditions.append(Instance.id.in_(select(WorkItem.instance_id).where(in_units)))
         return conditions
 
     def items(self) -> list[ColumnElement[bool]]:

@@ -26,7 +26,7 @@ def upgrade() -> None:
         sa.Column("sop_id", sa.Integer(), nullable=False),
         sa.Column("day", sa.Date(), nullable=False),
         sa.Column("sop_version_id", sa.Integer(), nullable=False),
-        sa.Column("units", sa.String(length=400), nullable=False),
+        sa.Column("units", sa.Text(), nullable=False),
         sa.Column("completed", sa.Integer(), nullable=False),
         sa.Column("measured", sa.Integer(), nullable=False),
         sa.Column("on_time", sa.Integer(), nullable=False),
