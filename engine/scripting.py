@@ -68,10 +68,16 @@ def _inplace(op: str, target: Any, value: Any) -> Any:
 class AlurEnvironment(BasePythonScriptEngineEnvironment):
     """Evaluates BPMN expressions and (when allowed) scripts over task data, restricted."""
 
-    def __init__(self, allow_scripts: bool = False, time_limit_s: float = 0.05):
+    def __init__(
+        self,
+        allow_scripts: bool = False,
+        time_limit_s: float = expressions.DEFAULT_TIME_LIMIT_S,
+        script_time_limit_s: float = 1.0,
+    ):
         super().__init__({})
         self.allow_scripts = allow_scripts
         self.time_limit_s = time_limit_s
+        self.script_time_limit_s = script_time_limit_s
 
     def evaluate(
         self, expression: str, context: dict[str, Any], external_context: dict | None = None
@@ -107,7 +113,7 @@ class AlurEnvironment(BasePythonScriptEngineEnvironment):
         return True
 
     def _run_with_deadline(self, run: Callable[[], None]) -> None:
-        deadline = time.monotonic() + self.time_limit_s * 20
+        deadline = time.monotonic() + self.script_time_limit_s
 
         def tracer(frame: FrameType, event: str, arg: Any) -> Any:
             if time.monotonic() > deadline:
