@@ -62,21 +62,7 @@ from storage.models import (
     WorkItemStatus,
 )
 from storage.models.organization import user_position
-from web.usecases import (
-    dashboard,
-    dashboard_drill,
-    dashboard_versions,
-    dashboard_workload,
-    sops,
-    summaries,
-)
-from web.usecases.calendars import calendar_of
-from web.usecases.context import SYSTEM, Actor, Context
-from web.usecases.dashboard_views import Filters
-from web.usecases.demo import seed_organization
-from web.usecases.pagination import PageRequest
-from web.usecases.scope import managed_units
-from web.usecases.simulation import (
+from web.usecases.analysis.simulation import (
     DEFAULT_RATE,
     MONTH_FACTOR,
     RATES,
@@ -84,6 +70,18 @@ from web.usecases.simulation import (
     WEEKDAY_FACTOR,
     without_paraf,
 )
+from web.usecases.context import SYSTEM, Actor, Context
+from web.usecases.dashboard import drill as dashboard_drill
+from web.usecases.dashboard import overview as dashboard
+from web.usecases.dashboard import summaries
+from web.usecases.dashboard import versions as dashboard_versions
+from web.usecases.dashboard import workload as dashboard_workload
+from web.usecases.dashboard.views import Filters
+from web.usecases.demo import seed_organization
+from web.usecases.library import sops
+from web.usecases.organization.calendars import calendar_of
+from web.usecases.pagination import PageRequest
+from web.usecases.scope import managed_units
 
 EXACT_PASS_LIMIT = 10**12  # more values than any period holds: the exact path always
 DEFAULT_LIMIT = summaries.EXACT_LIMIT

@@ -33,9 +33,11 @@ from bench.databases import postgres_database
 from storage import migrate
 from storage.db import make_engine, make_session_factory
 from storage.models import Role
-from web.usecases import instances, organization, sops, work_items
 from web.usecases.context import SYSTEM, Context
+from web.usecases.library import sops
+from web.usecases.organization import administration
 from web.usecases.pagination import PageRequest
+from web.usecases.runtime import instances, work_items
 
 STEPS = 20
 KEY = "bench_sop_20_langkah"
@@ -130,14 +132,14 @@ def bench_raw_persisted(data: bytes, runs: int) -> float:
 def _prepare(url: str, data: bytes) -> tuple[Context, dict]:
     migrate.upgrade(url)
     ctx = Context(make_session_factory(make_engine(url)))
-    organization.create_organization(ctx, SYSTEM, "BENCH", "Kota Bench", "Asia/Jakarta")
-    organization.create_unit(ctx, SYSTEM, "BENCH-U", "Unit Bench")
+    administration.create_organization(ctx, SYSTEM, "BENCH", "Kota Bench", "Asia/Jakarta")
+    administration.create_unit(ctx, SYSTEM, "BENCH-U", "Unit Bench")
     actors = {}
     for code in ("BENCH-STAF", "BENCH-KEPALA"):
-        organization.create_position(ctx, SYSTEM, code, code, "BENCH-U")
-        user = organization.create_user(ctx, SYSTEM, code.lower(), code, Role.OFFICER, [code])
-        token = organization.create_token(ctx, SYSTEM, user.username)
-        actors[code] = organization.authenticate_token(ctx, token)
+        administration.create_position(ctx, SYSTEM, code, code, "BENCH-U")
+        user = administration.create_user(ctx, SYSTEM, code.lower(), code, Role.OFFICER, [code])
+        token = administration.create_token(ctx, SYSTEM, user.username)
+        actors[code] = administration.authenticate_token(ctx, token)
     version = sops.upload_version(ctx, SYSTEM, data)
     sops.publish_version(ctx, SYSTEM, KEY, version.number)
     return ctx, actors

@@ -21,8 +21,10 @@ from storage import migrate
 from storage.db import make_engine, make_session_factory
 from storage.models import Role
 from web.scheduler import run_tick
-from web.usecases import instances, organization, sops
 from web.usecases.context import SYSTEM, Context
+from web.usecases.library import sops
+from web.usecases.organization import administration
+from web.usecases.runtime import instances
 
 KEY = "bench_pengingat"
 BPMN = f"""<?xml version="1.0" encoding="UTF-8"?>
@@ -60,12 +62,13 @@ def bench(url: str, count: int) -> tuple[float, float, str]:
     engine = make_engine(url)
     ten_days_ago = datetime.now(UTC) - timedelta(days=10)
     ctx = Context(make_session_factory(engine), clock=lambda: ten_days_ago)
-    organization.create_organization(ctx, SYSTEM, "BENCH", "Kota Bench", "Asia/Jakarta")
-    organization.create_unit(ctx, SYSTEM, "BENCH-U", "Unit Bench")
+    administration.create_organization(ctx, SYSTEM, "BENCH", "Kota Bench", "Asia/Jakarta")
+    administration.create_unit(ctx, SYSTEM, "BENCH-U", "Unit Bench")
     for code in ("BENCH-STAF", "BENCH-KEPALA"):
-        organization.create_position(ctx, SYSTEM, code, code, "BENCH-U")
-    organization.create_user(ctx, SYSTEM, "bench", "Bench", Role.ADMIN, ["BENCH-STAF"])
-    actor = organization.authenticate_token(ctx, organization.create_token(ctx, SYSTEM, "bench"))
+        administration.create_position(ctx, SYSTEM, code, code, "BENCH-U")
+    administration.create_user(ctx, SYSTEM, "bench", "Bench", Role.ADMIN, ["BENCH-STAF"])
+    token = administration.create_token(ctx, SYSTEM, "bench")
+    actor = administration.authenticate_token(ctx, token)
     version = sops.upload_version(ctx, SYSTEM, BPMN)
     sops.publish_version(ctx, SYSTEM, KEY, version.number)
     for number in range(count):

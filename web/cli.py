@@ -14,13 +14,17 @@ import click
 from storage import migrate
 from storage.models import FlagState, Role
 from web.settings import DECLARATIONS, Settings, load_settings
-from web.usecases import durations, organization, overlaps, sops, summaries
+from web.usecases.analysis import overlaps
+from web.usecases.analysis.simulation import Plan, simulate
 from web.usecases.context import SYSTEM, Context
+from web.usecases.dashboard import summaries
 from web.usecases.demo import seed_organization
 from web.usecases.errors import Conflict, UseCaseError
-from web.usecases.outbox import Sender
+from web.usecases.library import sops
+from web.usecases.organization import administration
 from web.usecases.pagination import PageRequest
-from web.usecases.simulation import Plan, simulate
+from web.usecases.runtime import durations
+from web.usecases.runtime.outbox import Sender
 from web.wiring import build_context
 
 
@@ -149,7 +153,7 @@ def users_create(username, positions, role, full_name, password, prompt_password
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
         with _context() as context:
-            user = organization.create_user(
+            user = administration.create_user(
                 context,
                 SYSTEM,
                 username,
@@ -175,7 +179,7 @@ def token_create(username: str, name: str) -> None:
     """Create an API token for USERNAME; the token is printed once, as the last line."""
     try:
         with _context() as context:
-            value = organization.create_token(context, SYSTEM, username, name)
+            value = administration.create_token(context, SYSTEM, username, name)
     except UseCaseError as error:
         _fail(error)
     click.echo(f"Token for {username} (send as 'Authorization: Bearer <token>'):")
@@ -200,7 +204,7 @@ def run_timers() -> None:
     ALUR_NOTIFY_VIA is on.
     """
     from web.scheduler import TickReport, run_tick
-    from web.usecases.timers import BATCH
+    from web.usecases.runtime.timers import BATCH
 
     settings = load_settings()
     sender = _sender(settings)
@@ -260,7 +264,7 @@ def calendar_group() -> None:
 @click.option("--year", type=int, help="Year of the days off to list (default: this year).")
 def calendar_show(organization: str | None, year: int | None) -> None:
     """Print the office hours and every day off of a year, with where each comes from."""
-    from web.usecases import calendars
+    from web.usecases.organization import calendars
 
     with _context() as context:
         try:
@@ -292,7 +296,7 @@ def calendar_show(organization: str | None, year: int | None) -> None:
 )
 def calendar_set(organization: str, timezone: str | None, days: tuple[str, ...]) -> None:
     """Change an organization's time zone or office hours (for steps opened from now on)."""
-    from web.usecases import calendars
+    from web.usecases.organization import calendars
 
     with _context() as context:
         try:

@@ -1,7 +1,7 @@
 """Delivering reminders from the outbox: a webhook (JSON POST) or email. Off by default.
 
 Both use only the standard library. Each call is bounded by a timeout; a failure raises and
-the outbox retries later (web.usecases.outbox).
+the outbox retries later (web.usecases.runtime.outbox).
 """
 
 import hashlib
@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from web.settings import Settings
-from web.usecases.outbox import Sender
+from web.usecases.runtime.outbox import Sender
 
 DELIVERY_MODES = ("off", "webhook", "email")
 _SUBJECTS = {

@@ -27,9 +27,9 @@ from apscheduler.schedulers.base import STATE_STOPPED
 from sqlalchemy import Engine
 
 from storage.models import SCHEDULER_JOBS_TABLE
-from web.usecases import breaches, outbox, timers
 from web.usecases.context import Context
-from web.usecases.outbox import Sender
+from web.usecases.runtime import breaches, outbox, timers
+from web.usecases.runtime.outbox import Sender
 
 JOB_ID = "alur_tick"
 log = logging.getLogger(__name__)

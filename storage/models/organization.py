@@ -80,7 +80,8 @@ class User(Base):
     language: Mapped[str] = mapped_column(String(5), default="id")
     is_active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime]
-    # Repeated failed logins lock the account for a growing while (see web.usecases.login).
+    # Repeated failed logins lock the account for a growing while
+    # (see web.usecases.organization.login).
     failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
     locked_until: Mapped[datetime | None]
 

@@ -78,13 +78,14 @@ class Instance(Base):
     next_wake_at: Mapped[datetime | None] = mapped_column(index=True)
     # The request's own time standard: started_at plus, in working time, the sum of the
     # standards of the steps opened on its path so far (withdrawn steps excluded); it moves
-    # later as steps open. at_risk_at is when 80% of that sum is used (see web.usecases.sla).
+    # later as steps open. at_risk_at is when 80% of that sum is used
+    # (see web.usecases.runtime.sla).
     due_at: Mapped[datetime | None]
     at_risk_at: Mapped[datetime | None]
     started_at: Mapped[datetime]
     started_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     ended_at: Mapped[datetime | None]
-    # Written once when the request completes (see web.usecases.durations): start -> end in
+    # Written once when the request completes (see web.usecases.runtime.durations): start -> end in
     # calendar and in office time, and its time standard (started_at -> due_at) in office time.
     cycle_seconds: Mapped[int | None]
     cycle_office_seconds: Mapped[int | None]
@@ -169,7 +170,7 @@ class WorkItem(Base):
     comment: Mapped[str | None] = mapped_column(Text)
     # The step's time standard (ready_at -> due_at) in office time, written when it opens; its
     # waiting (ready -> claimed) and handling (claimed -> completed) time in calendar and in
-    # office time, written when it completes (see web.usecases.durations).
+    # office time, written when it completes (see web.usecases.runtime.durations).
     standard_office_seconds: Mapped[int | None]
     wait_seconds: Mapped[int | None]
     wait_office_seconds: Mapped[int | None]

@@ -12,8 +12,8 @@ class StepDay(Base):
     """The completed steps of one activity that became ready on one (local) day.
 
     One row per day, SOP version, activity, unit and position: counts, breaches, office time
-    spent and a histogram of the durations (web.usecases.histogram). A completed step never
-    changes, so the row is added to in the transaction that completes the step
+    spent and a histogram of the durations (web.usecases.dashboard.histogram). A completed
+    step never changes, so the row is added to in the transaction that completes the step
     (web.usecases.step_days) and can be rebuilt from the work items at any time.
     """
 
@@ -71,7 +71,7 @@ class RequestDay(Base):
 
     ``units`` lists the units any step of the request belonged to, space-separated and padded
     (" 3 5 "): a manager's page keeps the rows whose units meet theirs. Counts, compliance
-    and a histogram of cycle times (web.usecases.histogram), kept like StepDay.
+    and a histogram of cycle times (web.usecases.dashboard.histogram), kept like StepDay.
     """
 
     __tablename__ = "request_day"

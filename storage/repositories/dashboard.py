@@ -1,8 +1,9 @@
 """The dashboard's SQL: counts, shares and percentiles of requests and steps, per group.
 
 Every query is SQLAlchemy Core over two tables (``instance`` and ``work_item``, which carry
-their SOP and version ids and their durations, see web.usecases.durations) and runs unchanged
-on SQLite and PostgreSQL: percentiles are nearest-rank, from ROW_NUMBER() and COUNT() windows;
+their SOP and version ids and their durations, see web.usecases.runtime.durations) and runs
+unchanged on SQLite and PostgreSQL: percentiles are nearest-rank, from ROW_NUMBER() and
+COUNT() windows;
 weeks are CASE buckets over boundaries computed in Python, so no date function is needed.
 """
 

@@ -18,8 +18,8 @@ from werkzeug.serving import make_server
 from storage.migrate import upgrade
 from tests.conftest import _empty_tables
 from web.app import create_app
-from web.usecases import sops
 from web.usecases.demo import seed_organization
+from web.usecases.library import sops
 
 PROCESSES = Path(__file__).resolve().parents[2] / "processes"
 DEMO_PASSWORD = "sandi-demo-uji"

@@ -6,9 +6,9 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import log_in
-from web.usecases import dashboard
+from web.usecases.analysis.simulation import Plan, simulate
 from web.usecases.context import SYSTEM
-from web.usecases.simulation import Plan, simulate
+from web.usecases.dashboard import overview
 
 SOP = "surat_keterangan_domisili"
 
@@ -20,9 +20,7 @@ def demo_data(live_app):
     today = date.today()
     simulate(context, Plan(start=today - timedelta(days=14), end=today, seed=7, volume=0.1))
     return next(
-        sop_id
-        for sop_id, key, _name in dashboard.filter_choices(context, SYSTEM).sops
-        if key == SOP
+        sop_id for sop_id, key, _name in overview.filter_choices(context, SYSTEM).sops if key == SOP
     )
 
 

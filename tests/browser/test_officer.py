@@ -5,8 +5,9 @@ import re
 from playwright.sync_api import expect
 
 from tests.browser.conftest import DEMO_PASSWORD, log_in
-from web.usecases import instances, login, work_items
+from web.usecases.organization import login
 from web.usecases.pagination import PageRequest
+from web.usecases.runtime import instances, work_items
 
 SOP = "surat_keterangan_domisili"
 

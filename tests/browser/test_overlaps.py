@@ -5,7 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import log_in
-from web.usecases import overlaps
+from web.usecases.analysis import overlaps
 from web.usecases.context import SYSTEM
 from web.usecases.pagination import PageRequest
 

@@ -12,9 +12,10 @@ import pytest
 from storage.db import unit_of_work
 from storage.models import InstanceStatus, WorkItemStatus
 from storage.repositories import organization as org_repo
-from web.usecases import instances, sops, timers, work_items
 from web.usecases.context import Actor
 from web.usecases.demo import seed_organization
+from web.usecases.library import sops
+from web.usecases.runtime import instances, timers, work_items
 
 PROCESSES = Path(__file__).resolve().parents[2] / "processes"
 SCENARIOS = json.loads((Path(__file__).parent / "scenarios.json").read_text(encoding="utf-8"))

@@ -5,9 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from web.usecases import organization, sops
 from web.usecases.context import SYSTEM
 from web.usecases.demo import seed_organization
+from web.usecases.library import sops
+from web.usecases.organization import administration
 
 PROCESSES = Path(__file__).resolve().parents[2] / "processes"
 SCENARIOS = json.loads((Path(__file__).parent / "scenarios.json").read_text(encoding="utf-8"))
@@ -25,7 +26,7 @@ def headers(api_ctx):
     for user in DEMO["users"]:
         for code in user["positions"]:
             if code not in tokens:
-                token = organization.create_token(api_ctx, SYSTEM, user["username"])
+                token = administration.create_token(api_ctx, SYSTEM, user["username"])
                 tokens[code] = {"Authorization": f"Bearer {token}"}
     return tokens
 

@@ -9,8 +9,9 @@ from click.testing import CliRunner
 from storage.models import Role
 from tests.factories.bpmn import build
 from web.cli import main
-from web.usecases import organization, sops
 from web.usecases.context import SYSTEM, Actor, Context
+from web.usecases.library import sops
+from web.usecases.organization import administration
 
 
 @dataclass
@@ -25,13 +26,13 @@ class Org:
 
 
 def build_org(ctx: Context) -> Org:
-    organization.create_organization(ctx, SYSTEM, "KOTA-UJI", "Kota Uji", "Asia/Jakarta")
-    organization.create_unit(ctx, SYSTEM, "KEC", "Kecamatan Uji")
-    organization.create_unit(ctx, SYSTEM, "KEL", "Kelurahan Uji", parent_code="KEC")
-    organization.create_unit(ctx, SYSTEM, "DINAS", "Dinas Lain")
-    organization.create_position(ctx, SYSTEM, "UJI-STAF", "Staf Pelayanan", "KEL")
-    organization.create_position(ctx, SYSTEM, "UJI-KEPALA", "Lurah", "KEL")
-    organization.create_position(ctx, SYSTEM, "LAIN-STAF", "Staf Dinas Lain", "DINAS")
+    administration.create_organization(ctx, SYSTEM, "KOTA-UJI", "Kota Uji", "Asia/Jakarta")
+    administration.create_unit(ctx, SYSTEM, "KEC", "Kecamatan Uji")
+    administration.create_unit(ctx, SYSTEM, "KEL", "Kelurahan Uji", parent_code="KEC")
+    administration.create_unit(ctx, SYSTEM, "DINAS", "Dinas Lain")
+    administration.create_position(ctx, SYSTEM, "UJI-STAF", "Staf Pelayanan", "KEL")
+    administration.create_position(ctx, SYSTEM, "UJI-KEPALA", "Lurah", "KEL")
+    administration.create_position(ctx, SYSTEM, "LAIN-STAF", "Staf Dinas Lain", "DINAS")
     people = [
         ("ani", Role.OFFICER, ["UJI-STAF"]),
         ("budi", Role.OFFICER, ["UJI-STAF"]),
@@ -42,11 +43,11 @@ def build_org(ctx: Context) -> Org:
     ]
     org = Org(ctx)
     for username, role, positions in people:
-        user = organization.create_user(
+        user = administration.create_user(
             ctx, SYSTEM, username, username.title(), role, positions, password="rahasia-uji"
         )
-        org.actors[username] = organization.authenticate_token(
-            ctx, organization.create_token(ctx, SYSTEM, user.username)
+        org.actors[username] = administration.authenticate_token(
+            ctx, administration.create_token(ctx, SYSTEM, user.username)
         )
     return org
 
@@ -69,7 +70,7 @@ def tokens(api_ctx: Context) -> dict[str, str]:
     """Bearer headers of the test organization's users, made with the CLI's use case."""
     build_org(api_ctx)
     return {
-        name: f"Bearer {organization.create_token(api_ctx, SYSTEM, name)}"
+        name: f"Bearer {administration.create_token(api_ctx, SYSTEM, name)}"
         for name in ("ani", "budi", "citra", "dedi", "eka", "admin")
     }
 

@@ -9,8 +9,9 @@ from sqlalchemy import delete, func, select
 from storage.models import RequestDay, StepDay, StepDoneDay, User
 from tests.factories.bpmn import SopSpec, Step, build
 from tests.web.conftest import publish
-from web.usecases import instances, organization, work_items
 from web.usecases.context import SYSTEM, Actor
+from web.usecases.organization import administration
+from web.usecases.runtime import instances, work_items
 
 PROCESSES = Path(__file__).resolve().parents[2] / "processes"
 
@@ -63,7 +64,7 @@ def test_users_create_and_token_create(alur, api_ctx_for_cli):
     result = alur("token", "create", "rina")
     assert result.exit_code == 0
     token = result.output.strip().splitlines()[-1]
-    actor = organization.authenticate_token(api_ctx_for_cli, token)
+    actor = administration.authenticate_token(api_ctx_for_cli, token)
     assert actor.username == "rina"
 
 

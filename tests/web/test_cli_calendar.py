@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from tests.web.test_scheduler import start_overdue_requests
-from web.usecases import timers
+from web.usecases.runtime import timers
 
 PROCESSES = Path(__file__).resolve().parents[2] / "processes"
 

@@ -19,7 +19,7 @@ from storage.models import Event, scheduler_jobs
 from tests.factories.bpmn import SopSpec, Step, boundary_timer, build, flow
 from tests.web.conftest import publish
 from web.scheduler import JOB_ID
-from web.usecases import instances
+from web.usecases.runtime import instances
 
 ROOT = Path(__file__).resolve().parents[2]
 

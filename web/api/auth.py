@@ -2,9 +2,9 @@
 
 from flask import current_app, g, request
 
-from web.usecases import organization
 from web.usecases.context import Actor, Context
 from web.usecases.errors import Unauthenticated
+from web.usecases.organization import administration
 
 
 def context() -> Context:
@@ -21,7 +21,7 @@ def current_actor() -> Actor:
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise Unauthenticated("Send an API token as 'Authorization: Bearer <token>'.")
-        g.actor = organization.authenticate_token(context(), token.strip())
+        g.actor = administration.authenticate_token(context(), token.strip())
     return g.actor
 
 

@@ -14,7 +14,10 @@ from marshmallow import fields, validate
 from web.api import schemas
 from web.api.auth import context, current_actor, require_token
 from web.api.pages import envelope, page_request
-from web.usecases import dashboard, dashboard_drill, dashboard_versions, dashboard_workload
+from web.usecases.dashboard import drill as dashboard_drill
+from web.usecases.dashboard import overview as dashboard
+from web.usecases.dashboard import versions as dashboard_versions
+from web.usecases.dashboard import workload as dashboard_workload
 
 blp = Blueprint(
     "dashboard",

@@ -7,7 +7,7 @@ from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from web.api.auth import context, current_actor, require_token
-from web.usecases import event_log
+from web.usecases.dashboard import event_log
 
 blp = Blueprint(
     "event_log",

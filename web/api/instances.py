@@ -7,7 +7,7 @@ from storage.models import InstanceStatus
 from web.api import schemas
 from web.api.auth import context, current_actor, require_token
 from web.api.pages import envelope, page_request
-from web.usecases import instances
+from web.usecases.runtime import instances
 
 blp = Blueprint(
     "instances", __name__, url_prefix="/api/instances", description="Requests moving through SOPs."

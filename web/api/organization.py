@@ -5,7 +5,7 @@ from flask_smorest import Blueprint
 
 from web.api import schemas
 from web.api.auth import context, current_actor, require_token
-from web.usecases import organization
+from web.usecases.organization import administration
 
 blp = Blueprint(
     "organization", __name__, url_prefix="/api", description="Units, positions and users."
@@ -18,7 +18,7 @@ class Units(MethodView):
     @blp.response(200, schemas.UnitSchema(many=True))
     def get(self):
         """Every unit (perangkat daerah and its parts); ``parent_id`` gives the nesting."""
-        return organization.list_units(context(), current_actor())
+        return administration.list_units(context(), current_actor())
 
 
 @blp.route("/positions")
@@ -26,7 +26,7 @@ class Positions(MethodView):
     @blp.response(200, schemas.PositionSchema(many=True))
     def get(self):
         """Every position (jabatan) with its unit."""
-        return organization.list_positions(context(), current_actor())
+        return administration.list_positions(context(), current_actor())
 
 
 @blp.route("/users")
@@ -34,4 +34,4 @@ class Users(MethodView):
     @blp.response(200, schemas.UserSchema(many=True))
     def get(self):
         """Every user with role and positions (admins only)."""
-        return organization.list_users(context(), current_actor())
+        return administration.list_users(context(), current_actor())

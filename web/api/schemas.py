@@ -6,7 +6,7 @@ import marshmallow as ma
 from flask import current_app
 from marshmallow import fields, validate
 
-from web.usecases import sla
+from web.usecases.runtime import sla
 
 
 def _value(state: sla.SlaState | None) -> str | None:

@@ -7,8 +7,8 @@ from flask_smorest import Blueprint
 from engine.errors import Problem
 from web.api import schemas
 from web.api.auth import context, current_actor, require_token
-from web.usecases import sops
 from web.usecases.errors import Invalid
+from web.usecases.library import sops
 
 blp = Blueprint("sops", __name__, url_prefix="/api/sops", description="The SOP library.")
 blp.before_request(require_token)

@@ -6,7 +6,7 @@ from flask_smorest import Blueprint
 from web.api import schemas
 from web.api.auth import context, current_actor, require_token
 from web.api.pages import envelope, page_request
-from web.usecases import work_items
+from web.usecases.runtime import work_items
 
 blp = Blueprint(
     "work_items", __name__, url_prefix="/api/work-items", description="Steps waiting for people."

@@ -12,10 +12,10 @@ from flask_login import current_user
 
 from storage.models import Role
 from web.pages.session import actor, context
-from web.usecases import accounts, organization
 from web.usecases.errors import Conflict, Forbidden, NotFound
-from web.usecases.lane_mapping import lane_mapping
-from web.usecases.organization_chart import organization_chart
+from web.usecases.library.lane_mapping import lane_mapping
+from web.usecases.organization import accounts, administration
+from web.usecases.organization.chart import organization_chart
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -89,7 +89,7 @@ def create_unit() -> ResponseReturnValue:
     parent = request.form.get("parent", "").strip() or None
     if not errors:
         try:
-            organization.create_unit(context(), actor(), code, name, parent_code=parent)
+            administration.create_unit(context(), actor(), code, name, parent_code=parent)
         except Conflict:
             errors["code"] = _("A unit with this code already exists.")
         except NotFound:
@@ -110,7 +110,7 @@ def create_position() -> ResponseReturnValue:
         errors["unit"] = _("Choose the unit of the position.")
     if not errors:
         try:
-            organization.create_position(context(), actor(), code, name, unit)
+            administration.create_position(context(), actor(), code, name, unit)
         except Conflict:
             errors["code"] = _("A position with this code already exists.")
         except NotFound:
@@ -125,7 +125,7 @@ def _users_page(errors: dict | None = None, status: int = 200) -> ResponseReturn
     chart = organization_chart(context(), actor())
     return render_template(
         "admin/users.html",
-        users=organization.list_users(context(), actor()),
+        users=administration.list_users(context(), actor()),
         chart=chart,
         errors=errors or {},
         form=request.form,
@@ -157,7 +157,7 @@ def create_user() -> ResponseReturnValue:
         )
     if not errors:
         try:
-            organization.create_user(
+            administration.create_user(
                 context(),
                 actor(),
                 username,

@@ -12,8 +12,8 @@ from flask_login import current_user, login_required, login_user, logout_user
 from storage.models import Role
 from web.i18n import LANGUAGE_COOKIE, LANGUAGES
 from web.pages.session import SessionUser, context
-from web.usecases import login
 from web.usecases.errors import TooManyAttempts, Unauthenticated
+from web.usecases.organization import login
 
 bp = Blueprint("auth", __name__)
 

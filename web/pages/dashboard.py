@@ -18,9 +18,13 @@ from web.pages import dashboard_charts as charts
 from web.pages import dashboard_tables as tables
 from web.pages.display import page_request
 from web.pages.session import actor, context
-from web.usecases import dashboard, dashboard_drill, dashboard_versions, dashboard_workload, sops
-from web.usecases.dashboard_views import Filters, Overview
+from web.usecases.dashboard import drill as dashboard_drill
+from web.usecases.dashboard import overview as dashboard
+from web.usecases.dashboard import versions as dashboard_versions
+from web.usecases.dashboard import workload as dashboard_workload
+from web.usecases.dashboard.views import Filters, Overview
 from web.usecases.errors import Invalid
+from web.usecases.library import sops
 from web.usecases.pagination import PageRequest
 
 # Named apart from the API's "dashboard" blueprint (/api/dashboard).

@@ -7,7 +7,7 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 
 from web.pages import dashboard_tables as tables
-from web.usecases.dashboard_views import Overview, SopDetail, Workload
+from web.usecases.dashboard.views import Overview, SopDetail, Workload
 
 
 def week_label(day: date) -> str:

@@ -11,7 +11,7 @@ from flask_babel import get_locale, lazy_gettext
 from flask_babel import gettext as _
 
 from web.pages.display import INSTANCE_STATUS, when
-from web.usecases.dashboard_views import (
+from web.usecases.dashboard.views import (
     Filters,
     LoadRow,
     Overview,

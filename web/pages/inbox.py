@@ -8,10 +8,11 @@ from flask_login import login_required
 from storage.models import Role, WorkItem, WorkItemStatus
 from web.pages import display, step_form
 from web.pages.session import actor, context
-from web.usecases import sops, work_items
 from web.usecases.errors import Conflict, Invalid
-from web.usecases.sla import work_item_sla
-from web.usecases.work_items import WorkItemView
+from web.usecases.library import sops
+from web.usecases.runtime import work_items
+from web.usecases.runtime.sla import work_item_sla
+from web.usecases.runtime.work_items import WorkItemView
 
 bp = Blueprint("inbox", __name__)
 display.register(bp)

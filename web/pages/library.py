@@ -10,8 +10,9 @@ from flask_login import current_user, login_required
 
 from storage.models import VersionStatus
 from web.pages.session import actor, context
-from web.usecases import library, overlaps, sops
+from web.usecases.analysis import overlaps
 from web.usecases.errors import Conflict, Invalid
+from web.usecases.library import catalog, sops
 from web.usecases.pagination import PageRequest
 
 bp = Blueprint("library", __name__, url_prefix="/sops")
@@ -56,7 +57,7 @@ def index() -> ResponseReturnValue:
     search = request.args.get("q", "").strip()
     unit = request.args.get("unit", "").strip()
     page_number = request.args.get("page", 1, type=int) or 1
-    page = library.published_sops(
+    page = catalog.published_sops(
         context(), actor(), PageRequest(page_number, 25), search or None, unit or None
     )
     return render_template(
@@ -64,8 +65,8 @@ def index() -> ResponseReturnValue:
         page=page,
         search=search,
         unit=unit,
-        units=library.library_units(context(), actor()),
-        unpublished=library.unpublished_sops(context(), actor()),
+        units=catalog.library_units(context(), actor()),
+        unpublished=catalog.unpublished_sops(context(), actor()),
     )
 
 
@@ -73,7 +74,7 @@ def index() -> ResponseReturnValue:
 @bp.get("/<key>/versions/<int:number>")
 @login_required
 def detail(key: str, number: int | None = None) -> ResponseReturnValue:
-    document = library.sop_document(context(), actor(), key, number)
+    document = catalog.sop_document(context(), actor(), key, number)
     flags = None
     if current_user.has_role("manager", "analyst", "admin"):
         flags = overlaps.list_flags(context(), actor(), PageRequest(1, FLAGS_SHOWN), sop_key=key)
@@ -87,7 +88,7 @@ def publish(key: str, number: int) -> ResponseReturnValue:
     if request.method == "GET":
         if not may_publish():
             abort(403)
-        document = library.sop_document(context(), actor(), key, number)
+        document = catalog.sop_document(context(), actor(), key, number)
         if document.version.status != VersionStatus.DRAFT:
             return redirect(url_for("library.detail", key=key, number=number))
         current = next(

@@ -18,9 +18,10 @@ from engine.overlaps import FlagKind, Severity
 from storage.models import FlagState, OverlapFlag, Role
 from web.pages.display import page_request
 from web.pages.session import actor, context
-from web.usecases import overlaps, sops
+from web.usecases.analysis import overlaps
 from web.usecases.context import Actor, Context
 from web.usecases.errors import Conflict, Invalid, NotFound
+from web.usecases.library import sops
 
 bp = Blueprint("overlaps", __name__, url_prefix="/overlaps")
 

@@ -11,8 +11,9 @@ from engine.sop_metadata import SopMetadata
 from storage.models import InstanceStatus, Role
 from web.pages import display, history
 from web.pages.session import actor, context
-from web.usecases import instances, sops
 from web.usecases.errors import Conflict
+from web.usecases.library import sops
+from web.usecases.runtime import instances
 
 bp = Blueprint("requests", __name__)
 display.register(bp)

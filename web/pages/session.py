@@ -3,8 +3,8 @@
 from flask import current_app
 from flask_login import UserMixin, current_user
 
-from web.usecases import login
 from web.usecases.context import Actor, Context
+from web.usecases.organization import login
 
 
 class SessionUser(UserMixin):

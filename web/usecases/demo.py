@@ -9,7 +9,7 @@ from werkzeug.security import generate_password_hash
 from storage.models import Organization, Position, Role, Unit, User
 from storage.repositories import organization as repo
 from web.usecases.context import SYSTEM, Context
-from web.usecases.progress import record
+from web.usecases.runtime.progress import record
 
 
 @dataclass(frozen=True)

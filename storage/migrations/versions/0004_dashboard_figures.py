@@ -2,7 +2,7 @@
 
 The SOP ids are filled here from the versions. The durations of requests and steps that ended
 before this revision need the organization's working calendar, which is Python, so
-``alur db upgrade`` fills them after migrating (web.usecases.durations.backfill).
+``alur db upgrade`` fills them after migrating (web.usecases.runtime.durations.backfill).
 
 Revision ID: 0004
 Revises: 0003

@@ -1,6 +1,6 @@
 """Per-day summaries of completed steps and requests, read by the dashboard.
 
-Filled by `alur db upgrade` (web.usecases.summaries.ensure), kept current as steps and
+Filled by `alur db upgrade` (web.usecases.dashboard.summaries.ensure), kept current as steps and
 requests complete.
 
 Revision ID: 0007

@@ -1,0 +1,1 @@
+"""Analyses of the SOP library and its measured work: overlap flags, what-if simulation."""

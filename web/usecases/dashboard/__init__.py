@@ -1,0 +1,1 @@
+"""The efficiency dashboard: overview, one SOP, workload, versions, drill-down, event log."""

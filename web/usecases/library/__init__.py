@@ -1,0 +1,1 @@
+"""The SOP library: uploading and publishing versions, browsing them, mapping lanes."""

@@ -1,0 +1,1 @@
+"""Who works where: organizations, units, positions, users, logins and working calendars."""

@@ -1,0 +1,1 @@
+"""Running requests: start, claim, complete, cancel, timers, breaches and the outbox."""
