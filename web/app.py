@@ -5,6 +5,7 @@ from typing import Any
 
 from flask import Flask
 
+from web.headers import init_headers
 from web.settings import load_settings
 from web.wiring import build_context
 
@@ -36,4 +37,5 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     init_api(app)
     init_pages(app, api_blueprints())
+    init_headers(app)
     return app

@@ -1,12 +1,12 @@
 """/api/event-log: an SOP's event log as XES or CSV, for process-mining tools."""
 
 import marshmallow as ma
-from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from web.api.auth import context, current_actor, require_token
+from web.headers import download
 from web.usecases.dashboard import event_log
 
 blp = Blueprint(
@@ -63,8 +63,4 @@ class EventLog(MethodView):
             event_log.LogFormat(args["format"]),
             args["version"],
         )
-        return Response(
-            log.chunks,
-            mimetype=log.media_type,
-            headers={"Content-Disposition": f'attachment; filename="{log.filename}"'},
-        )
+        return download(log.chunks, log.filename, log.media_type)

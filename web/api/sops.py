@@ -1,12 +1,13 @@
 """/api/sops: the SOP library — list, upload a version, read it, publish it, download its BPMN."""
 
-from flask import Response, request
+from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from engine.errors import Problem
 from web.api import schemas
 from web.api.auth import context, current_actor, require_token
+from web.headers import download
 from web.usecases.errors import Invalid
 from web.usecases.library import sops
 
@@ -102,8 +103,4 @@ class SopVersionBpmn(MethodView):
     def get(self, key, number):
         """Download the BPMN of a version as it was uploaded."""
         bpmn = sops.get_version_bpmn(context(), current_actor(), key, number)
-        return Response(
-            bpmn,
-            mimetype="application/xml",
-            headers={"Content-Disposition": f'attachment; filename="{key}-v{number}.bpmn"'},
-        )
+        return download(bpmn, f"{key}-v{number}.bpmn", "application/xml")

@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 from flask_login import login_required
 
+from web.headers import download
 from web.pages import dashboard_charts as charts
 from web.pages import dashboard_tables as tables
 from web.pages.display import page_request
@@ -80,11 +81,7 @@ def csv_response(table: tables.Table, filters: Filters) -> Response:
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\r\n").writerows(table.csv_rows())
     filename = f"alur-{table.name}-{filters.start.isoformat()}-{filters.end.isoformat()}.csv"
-    return Response(
-        "\ufeff" + buffer.getvalue(),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
+    return download("\ufeff" + buffer.getvalue(), filename, "text/csv")
 
 
 Build = Callable[[Filters, dashboard.FilterChoices], dict[str, Any]]

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from storage.models import VersionStatus
+from web.headers import download
 from web.pages.session import actor, context
 from web.usecases.analysis import overlaps
 from web.usecases.errors import Conflict, Invalid
@@ -122,6 +123,9 @@ def publish(key: str, number: int) -> ResponseReturnValue:
 @bp.get("/<key>/versions/<int:number>/bpmn")
 @login_required
 def bpmn(key: str, number: int) -> Response:
-    """The BPMN of a version, for the diagrams on the pages (same-origin, session login)."""
+    """The BPMN of a version, for the diagrams on the pages (same-origin, session login).
+
+    The diagram script fetches it; a person opening the link gets a download, never a page.
+    """
     xml = sops.get_version_bpmn(context(), actor(), key, number)
-    return Response(xml, mimetype="application/xml")
+    return download(xml, f"{key}-v{number}.bpmn", "application/xml")
