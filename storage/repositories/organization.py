@@ -39,6 +39,11 @@ def user_by_username(session: Session, username: str) -> User | None:
     )
 
 
+def user_to_log_in(session: Session, username: str) -> User | None:
+    """The user named ``username``, its row locked until the transaction ends (PostgreSQL)."""
+    return session.scalar(select(User).where(User.username == username).with_for_update())
+
+
 def user_by_id(session: Session, user_id: int) -> User | None:
     return session.scalar(
         select(User).where(User.id == user_id).options(selectinload(User.positions))

@@ -18,7 +18,6 @@ STATUS = {
     errors.Conflict: 409,
     errors.PayloadTooLarge: 413,
     errors.Invalid: 422,
-    errors.TooManyAttempts: 429,
 }
 log = logging.getLogger(__name__)
 

@@ -1,18 +1,16 @@
 """Log in, log out, and switch the interface language."""
 
-from datetime import datetime
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from storage.models import Role
 from web.i18n import LANGUAGE_COOKIE, LANGUAGES
 from web.pages.session import SessionUser, context
-from web.usecases.errors import TooManyAttempts, Unauthenticated
+from web.usecases.errors import Unauthenticated
 from web.usecases.organization import login
 
 bp = Blueprint("auth", __name__)
@@ -46,14 +44,10 @@ def login_page() -> ResponseReturnValue:
             profile = login.authenticate_password(
                 context(), username, request.form.get("password", "")
             )
-        except TooManyAttempts as exc:
-            until = datetime.fromisoformat(exc.details["locked_until"])
-            error = _(
-                "Too many failed logins. Try again after %(time)s.",
-                time=format_datetime(until, "HH:mm:ss"),
-            )
         except Unauthenticated:
-            error = _("Wrong username or password.")
+            error = _(
+                "Wrong username or password, or too many failed attempts: wait a few minutes."
+            )
         else:
             login_user(SessionUser(profile))
             return redirect(_safe_next(request.args.get("next"), _home()))

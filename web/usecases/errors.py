@@ -40,9 +40,3 @@ class Invalid(UseCaseError):
 
 class PayloadTooLarge(UseCaseError):
     code = "too_large"
-
-
-class TooManyAttempts(UseCaseError):
-    """Too many failed attempts in a row; wait until ``details["locked_until"]``."""
-
-    code = "too_many_attempts"

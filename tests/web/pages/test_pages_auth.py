@@ -49,16 +49,33 @@ def test_wrong_password_and_unknown_user_get_the_same_answer(client, people):
     unknown = log_in(client, "tidakada", "salah-sandi")
     assert wrong.status_code == unknown.status_code == 401
     for response in (wrong, unknown):
-        assert "Nama pengguna atau kata sandi salah." in response.get_data(as_text=True)
+        assert "Nama pengguna atau kata sandi salah, atau" in response.get_data(as_text=True)
 
 
-def test_repeated_failures_lock_the_account_for_a_while(client, people, clock):
+def test_repeated_failures_lock_the_account_without_telling_it_exists(app, people, clock):
+    client = app.test_client()
     for _ in range(5):
         log_in(client, "ani", "salah-sandi")
 
     locked = log_in(client, "ani")  # even the right password is refused while locked
-    assert locked.status_code == 401
-    assert "Terlalu banyak percobaan" in locked.get_data(as_text=True)
+    unknown = log_in(client, "tidakada", "salah-sandi")
+
+    assert locked.status_code == unknown.status_code == 401
+    message = "Nama pengguna atau kata sandi salah, atau terlalu banyak percobaan gagal"
+    assert message in locked.get_data(as_text=True)
+    assert _error(locked) == _error(unknown)
+    english = app.test_client()
+    english.set_cookie("alur_lang", "en")
+    answers = [_error(log_in(english, name)) for name in ("ani", "tidakada")]
+    assert answers[0] == answers[1]
+    assert answers[0].startswith("Wrong username or password, or too many failed attempts")
+    clock.advance(seconds=31)
+    assert log_in(client, "ani").status_code == 302
+
+
+def _error(response) -> str:
+    """The error shown on the login page."""
+    return re.search(r'class="[^"]*error[^"]*"[^>]*>\s*([^<]+)', response.get_data(as_text=True))[1]
 
 
 def test_login_form_without_csrf_token_is_refused(client, people):

@@ -8,7 +8,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from storage.models import User
 from storage.repositories import organization as repo
 from web.usecases.context import Actor, Context
-from web.usecases.errors import Invalid, TooManyAttempts, Unauthenticated
+from web.usecases.errors import Invalid, Unauthenticated
 from web.usecases.runtime.progress import record
 
 FREE_FAILURES = 5
@@ -17,6 +17,8 @@ LONGEST_LOCK = timedelta(minutes=15)
 LANGUAGES = ("id", "en")
 # Checked when the username is unknown, so both cases cost the same time.
 _DUMMY_HASH = generate_password_hash("alur-dummy-password")
+# The one answer to every refused login (pages show its translation).
+FAILED = "Wrong username or password, or too many failed attempts: wait a few minutes."
 
 
 @dataclass(frozen=True)
@@ -41,34 +43,47 @@ def authenticate_password(ctx: Context, username: str, password: str) -> Profile
     """The profile of the user whose password this is.
 
     After five failures in a row the account is locked for 30 s, doubling with each further
-    failure up to 15 minutes; a success resets the count.
+    failure up to 15 minutes; a success resets the count. The attempt is counted before the
+    password is checked, so concurrent guesses get no more checks than the limit allows.
 
-    :raises TooManyAttempts: the account is locked now (details give until when).
-    :raises Unauthenticated: unknown user, wrong password or inactive account (one message).
+    :raises Unauthenticated: unknown user, wrong password, inactive or locked account: one
+        message and one password hash each, so neither tells whether the account exists.
     """
-    failure: Exception | None = None
+    attempt = _count_attempt(ctx, username.strip().lower())
+    if attempt is None:
+        check_password_hash(_DUMMY_HASH, password)
+        raise Unauthenticated(FAILED)
+    user_id, password_hash = attempt
+    correct = check_password_hash(password_hash, password)
     with ctx.transaction() as session:
-        now = ctx.clock()
-        user = repo.user_by_username(session, username.strip().lower())
-        if user is not None and user.locked_until and user.locked_until > now:
-            failure = TooManyAttempts(
-                "Too many failed logins; try again later.",
-                {"locked_until": user.locked_until.isoformat()},
-            )
-        elif user is None or not user.password_hash:
-            check_password_hash(_DUMMY_HASH, password)
-            failure = Unauthenticated("Wrong username or password.")
-        elif not check_password_hash(user.password_hash, password) or not user.is_active:
-            user.failed_logins += 1
-            if user.failed_logins >= FREE_FAILURES:
-                user.locked_until = now + _lock_for(user.failed_logins)
-            record(session, ctx, Actor.of(user), "login_failed", failures=user.failed_logins)
-            failure = Unauthenticated("Wrong username or password.")
-        else:
+        user = repo.user_by_id(session, user_id)
+        if user is not None and correct and user.is_active:
             user.failed_logins, user.locked_until = 0, None
             record(session, ctx, Actor.of(user), "user_logged_in")
             return _profile(user)
-    raise failure
+        if user is not None:
+            record(session, ctx, Actor.of(user), "login_failed", failures=user.failed_logins)
+    raise Unauthenticated(FAILED)
+
+
+def _count_attempt(ctx: Context, username: str) -> tuple[int, str] | None:
+    """Count an attempt as a failure and lock the account at the limit, in its own transaction.
+
+    The user's row is locked (SQLite: the write lock of BEGIN IMMEDIATE) while it is read and
+    counted, so concurrent attempts count one after the other. Returns the user's id and
+    password hash, or None when there is nothing to check: no such user, or locked now.
+    """
+    with ctx.transaction() as session:
+        now = ctx.clock()
+        user = repo.user_to_log_in(session, username)
+        if user is None or not user.password_hash:
+            return None
+        if user.locked_until and user.locked_until > now:
+            return None
+        user.failed_logins += 1
+        if user.failed_logins >= FREE_FAILURES:
+            user.locked_until = now + _lock_for(user.failed_logins)
+        return user.id, user.password_hash
 
 
 def load_profile(ctx: Context, user_id: int) -> Profile | None:
