@@ -84,6 +84,9 @@ class User(Base):
     # (see web.usecases.organization.login).
     failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
     locked_until: Mapped[datetime | None]
+    # Written into each session at login; logging out bumps it, so every cookie issued
+    # before (a copied one too) stops naming a valid session.
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
 
     organization: Mapped[Organization] = relationship()
     positions: Mapped[list[Position]] = relationship(

@@ -58,6 +58,7 @@ def login_page() -> ResponseReturnValue:
 @bp.post("/logout")
 @login_required
 def logout() -> ResponseReturnValue:
+    login.log_out(context(), current_user.actor)
     logout_user()
     flash(_("You have logged out."), "success")
     return redirect(url_for("auth.login_page"))

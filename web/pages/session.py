@@ -12,7 +12,8 @@ class SessionUser(UserMixin):
         self.profile = profile
 
     def get_id(self) -> str:
-        return str(self.profile.actor.user_id)
+        """What the session cookie holds: the user and the session generation it belongs to."""
+        return f"{self.profile.actor.user_id}:{self.profile.session_generation}"
 
     @property
     def actor(self) -> Actor:
@@ -38,8 +39,12 @@ def context() -> Context:
     return current_app.extensions["alur"]["context"]
 
 
-def load_user(user_id: str) -> SessionUser | None:
-    profile = login.load_profile(context(), int(user_id)) if user_id.isdigit() else None
+def load_user(session_id: str) -> SessionUser | None:
+    """The user of a session cookie, unless logging out has ended that session since."""
+    user_id, _, generation = session_id.partition(":")
+    if not (user_id.isdigit() and generation.isdigit()):
+        return None
+    profile = login.load_profile(context(), int(user_id), int(generation))
     return SessionUser(profile) if profile else None
 
 

@@ -107,3 +107,19 @@ def test_language_choice_is_remembered_per_user(app, people):
     log_in(second, "ani")
     page = second.get("/login", follow_redirects=True).get_data(as_text=True)
     assert "Log out" in page and "Keluar" not in page
+
+
+def test_a_copied_session_cookie_stops_working_after_logout(app, people):
+    owner = app.test_client()
+    log_in(owner, "ani")
+    thief = app.test_client()
+    thief.set_cookie("session", owner.get_cookie("session").value)
+    assert thief.get("/inbox").status_code == 200  # a copied cookie works while logged in
+
+    owner.post("/logout", data={"csrf_token": csrf_token(owner, "/inbox")})
+
+    response = thief.get("/inbox")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    log_in(owner, "ani")  # logging in again makes a new session; the copy stays dead
+    assert thief.get("/inbox").status_code == 302
+    assert owner.get("/inbox").status_code == 200

@@ -23,16 +23,23 @@ FAILED = "Wrong username or password, or too many failed attempts: wait a few mi
 
 @dataclass(frozen=True)
 class Profile:
-    """What a logged-in page needs besides the actor: name, language and time zone."""
+    """What a logged-in page needs besides the actor: name, language, time zone, session."""
 
     actor: Actor
     full_name: str
     language: str
     timezone: str
+    session_generation: int
 
 
 def _profile(user: User) -> Profile:
-    return Profile(Actor.of(user), user.full_name, user.language, user.organization.timezone)
+    return Profile(
+        Actor.of(user),
+        user.full_name,
+        user.language,
+        user.organization.timezone,
+        user.session_generation,
+    )
 
 
 def _lock_for(failures: int) -> timedelta:
@@ -86,13 +93,26 @@ def _count_attempt(ctx: Context, username: str) -> tuple[int, str] | None:
         return user.id, user.password_hash
 
 
-def load_profile(ctx: Context, user_id: int) -> Profile | None:
-    """The profile of an active user, or None (the session then ends)."""
+def load_profile(ctx: Context, user_id: int, session_generation: int) -> Profile | None:
+    """The profile of an active user whose sessions of this generation are still valid.
+
+    None (the session then ends) for an inactive user or a session ended by :func:`log_out`.
+    """
     with ctx.transaction() as session:
         user = repo.user_by_id(session, user_id)
-        if user is None or not user.is_active:
+        if user is None or not user.is_active or user.session_generation != session_generation:
             return None
         return _profile(user)
+
+
+def log_out(ctx: Context, actor: Actor) -> None:
+    """End the user's sessions on the server: every cookie issued so far stops working."""
+    with ctx.transaction() as session:
+        user = repo.user_by_id(session, actor.user_id or 0)
+        if user is None:
+            raise Unauthenticated("Log in first.")
+        user.session_generation += 1
+        record(session, ctx, actor, "user_logged_out")
 
 
 def set_language(ctx: Context, actor: Actor, language: str) -> None:

@@ -116,7 +116,7 @@ def test_a_deactivated_user_can_no_longer_log_in_or_use_tokens(ctx, org):
         login.authenticate_password(ctx, "ani", PASSWORD)
     with pytest.raises(Unauthenticated):
         administration.authenticate_token(ctx, token)
-    assert login.load_profile(ctx, user.id) is None  # an open session ends too
+    assert login.load_profile(ctx, user.id, 0) is None  # an open session ends too
     assert [e.payload for e in _events(ctx, "user_deactivated")] == [
         {"username": "ani", "released": 0}
     ]
