@@ -6,6 +6,7 @@ from typing import Any
 from flask import Flask
 
 from web.headers import init_headers
+from web.https import init_https
 from web.settings import load_settings
 from web.wiring import build_context
 
@@ -38,4 +39,5 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     init_api(app)
     init_pages(app, api_blueprints())
     init_headers(app)
+    init_https(app, settings.trusted_proxies)
     return app

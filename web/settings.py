@@ -62,6 +62,14 @@ DECLARATIONS: tuple[Setting, ...] = (
         "sukamaju2026",
         "Password `alur demo` gives the demo users (never use demo data in production).",
     ),
+    Setting(
+        "TRUSTED_PROXIES",
+        0,
+        "How many reverse proxies stand in front of Alur and may be believed about the "
+        "original request (`X-Forwarded-Proto`, `-For`, `-Host`, `-Port`). Set it to 1 behind "
+        "one proxy that ends HTTPS: cookies are then marked Secure. Leave 0 when clients reach "
+        "Alur directly, or anyone could forge these headers.",
+    ),
     Setting("LOG_LEVEL", "INFO", "Logging level of the web and scheduler processes."),
     Setting(
         "LOCAL_HOLIDAYS_FILE",
@@ -114,6 +122,7 @@ class Settings:
     page_size: int
     max_page_size: int
     demo_password: str
+    trusted_proxies: int
     log_level: str
     local_holidays_file: str | None
     scheduler_interval: int

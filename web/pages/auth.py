@@ -73,6 +73,11 @@ def language() -> ResponseReturnValue:
         login.set_language(context(), current_user.actor, chosen)
     response = redirect(_safe_next(request.form.get("next"), url_for("inbox.index")))
     response.set_cookie(
-        LANGUAGE_COOKIE, chosen, max_age=365 * 24 * 3600, httponly=True, samesite="Lax"
+        LANGUAGE_COOKIE,
+        chosen,
+        max_age=365 * 24 * 3600,
+        httponly=True,
+        samesite="Lax",
+        secure=request.is_secure,
     )
     return response
