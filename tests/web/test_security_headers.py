@@ -5,7 +5,7 @@ import re
 import pytest
 
 from tests.factories.bpmn import build
-from tests.web.conftest import publish
+from tests.web.conftest import build_org, publish
 from tests.web.pages.test_pages_auth import log_in
 
 # An uploaded BPMN may carry XHTML in its extension elements; a browser rendering the file as
@@ -43,8 +43,6 @@ def assert_site_headers(response) -> None:
 
 @pytest.fixture
 def people(api_ctx):
-    from tests.web.conftest import build_org
-
     return build_org(api_ctx)
 
 
