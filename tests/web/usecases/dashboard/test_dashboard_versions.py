@@ -35,8 +35,10 @@ def _difference(measure: str, activity: str | None, first: list, second: list) -
     """Durations compared by their medians (Mann-Whitney), 0/1 values by their shares."""
     shares = measure in ("requests_on_time", "step_breach_rate")
     middle = _ratio if shares else _median
+    # Fewer than ten values on a side (always, in this log): too few for a p-value or verdict.
+    too_few = min(len(first), len(second)) < 10
     p_value = None
-    if first and second:
+    if not too_few:
         p_value = (
             two_proportion_p(sum(first), len(first), sum(second), len(second))
             if shares
@@ -44,9 +46,17 @@ def _difference(measure: str, activity: str | None, first: list, second: list) -
         )
     before, after = middle(first), middle(second)
     change = None if before is None or after is None else after - before
-    # Never significant here: fewer than ten values on a side.
     return Difference(
-        measure, activity, before, after, change, p_value, False, len(first), len(second)
+        measure,
+        activity,
+        before,
+        after,
+        change,
+        p_value,
+        p_value is not None and p_value < 0.05,
+        len(first),
+        len(second),
+        too_few,
     )
 
 
