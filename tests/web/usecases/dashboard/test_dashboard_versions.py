@@ -147,3 +147,14 @@ def test_the_comparison_agrees_with_the_overview_of_each_version(ctx, org, clock
         [row] = dashboard.overview(ctx, eka, version).rows
         # Four requests each: the overview's nearest-rank median is the second smallest.
         assert (row.completed, row.cycle_office.median) == (4, median), number
+
+
+def test_a_p_value_needs_ten_values_on_each_side():
+    slow, fast = [3600 + 60 * i for i in range(10)], [600 + 60 * i for i in range(10)]
+
+    enough = dashboard_versions._duration_difference("cycle_office", None, slow, fast)
+    short = dashboard_versions._duration_difference("cycle_office", None, slow, fast[:9])
+
+    assert (enough.too_few, enough.significant) == (False, True)
+    assert enough.p_value == mann_whitney_p(slow, fast) < 0.05
+    assert (short.too_few, short.p_value, short.significant) == (True, None, False)
