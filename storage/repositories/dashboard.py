@@ -443,17 +443,37 @@ def holders_per_position(session: Session) -> dict[int, int]:
 # --- Versions ----------------------------------------------------------------------------------
 
 
+def _measured_requests(window: Window) -> list[ColumnElement[bool]]:
+    """Completed requests with a measured cycle, in the window's units, at any time."""
+    return [
+        Instance.status == InstanceStatus.COMPLETED,
+        Instance.cycle_office_seconds.is_not(None),
+        *Window(window.start, window.end, unit_ids=window.unit_ids).instances(),
+    ]
+
+
 def cycle_values(session: Session, version_id: int, window: Window) -> list[tuple[int, int | None]]:
     """(office cycle seconds, on time 1/0/None) of every completed request of a version."""
     query = select(
         Instance.cycle_office_seconds, on_time(Instance.ended_at, Instance.due_at)
-    ).where(
-        Instance.sop_version_id == version_id,
-        Instance.status == InstanceStatus.COMPLETED,
-        Instance.cycle_office_seconds.is_not(None),
-        *Window(window.start, window.end, unit_ids=window.unit_ids).instances(),
-    )
+    ).where(Instance.sop_version_id == version_id, *_measured_requests(window))
     return [(int(cycle), punctual) for cycle, punctual in session.execute(query)]
+
+
+def measured_versions(session: Session, sop_id: int, window: Window) -> list[int]:
+    """Ids of an SOP's versions with a completed request in the window's units, newest first:
+    the versions a comparison has figures for."""
+    measured = (
+        select(literal(1))
+        .where(Instance.sop_version_id == SopVersion.id, *_measured_requests(window))
+        .exists()
+    )
+    query = (
+        select(SopVersion.id)
+        .where(SopVersion.sop_id == sop_id, measured)
+        .order_by(SopVersion.number.desc())
+    )
+    return list(session.scalars(query))
 
 
 def step_values(session: Session, version_id: int, window: Window) -> list[tuple[str, int, int]]:

@@ -1,9 +1,9 @@
 """The event log of one SOP: its work items with what a process-mining export needs, streamed."""
 
-from collections.abc import Collection, Iterator
+from collections.abc import Iterator
 from datetime import datetime
 
-from sqlalchemy import Row, select
+from sqlalchemy import ColumnElement, Row, select
 from sqlalchemy.orm import Session, aliased
 
 from storage.models import Instance, Position, Sop, SopVersion, Unit, User, WorkItem
@@ -18,9 +18,10 @@ def event_log_rows(
     start: datetime,
     end: datetime,
     version: int | None = None,
-    unit_ids: Collection[int] | None = None,
+    visible: ColumnElement[bool] | None = None,
 ) -> Iterator[Row]:
-    """Work items of ``sop_key`` that became ready in [start, end), by request then time.
+    """Work items of ``sop_key`` that became ready in [start, end), by request then time;
+    with ``visible``, only those of the requests it holds for (the reader's scope).
 
     Each row has ``reference``, ``sop_key``, ``sop_version``, ``instance_id``, ``item_id``,
     ``activity_id``, ``activity_name``, ``status``, ``ready_at``, ``claimed_at``,
@@ -60,8 +61,8 @@ def event_log_rows(
     )
     if version is not None:
         query = query.where(SopVersion.number == version)
-    if unit_ids is not None:
-        query = query.where(WorkItem.unit_id.in_(unit_ids))
+    if visible is not None:
+        query = query.where(visible)
     result = session.execute(query.execution_options(yield_per=BATCH))
     try:
         yield from result

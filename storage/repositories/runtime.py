@@ -3,7 +3,7 @@
 from collections.abc import Collection, Sequence
 from datetime import datetime
 
-from sqlalchemy import Select, case, func, select, update
+from sqlalchemy import ColumnElement, Select, case, func, select, update
 from sqlalchemy.orm import Session, undefer
 
 from storage.models import (
@@ -133,12 +133,13 @@ def inbox_query(
 def instances_query(
     sop_key: str | None = None,
     status: InstanceStatus | None = None,
-    unit_ids: Sequence[int] | None = None,
+    visible: ColumnElement[bool] | None = None,
     overdue_at: datetime | None = None,
     reference: str | None = None,
 ) -> Select[tuple[Instance]]:
-    """Requests, newest first; with ``overdue_at``, only running ones past their own due time;
-    with ``reference``, those whose reference starts with it (case-insensitive)."""
+    """Requests, newest first; with ``visible``, only those it holds for (the reader's scope);
+    with ``overdue_at``, only running ones past their own due time; with ``reference``, those
+    whose reference starts with it (case-insensitive)."""
     query = (
         select(Instance)
         .join(SopVersion, SopVersion.id == Instance.sop_version_id)
@@ -149,9 +150,8 @@ def instances_query(
         query = query.where(Sop.key == sop_key)
     if status:
         query = query.where(Instance.status == status)
-    if unit_ids is not None:
-        touched = select(WorkItem.instance_id).where(WorkItem.unit_id.in_(unit_ids))
-        query = query.where(Instance.id.in_(touched))
+    if visible is not None:
+        query = query.where(visible)
     if overdue_at is not None:
         query = query.where(Instance.status == InstanceStatus.RUNNING, Instance.due_at < overdue_at)
     if reference:

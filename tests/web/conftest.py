@@ -24,6 +24,15 @@ class Org:
     def actor(self, username: str) -> Actor:
         return self.actors[username]
 
+    def add_user(self, username: str, role: Role, positions: list[str]) -> Actor:
+        """Create a user holding ``positions`` and sign them in with a token, as the CLI does."""
+        user = administration.create_user(
+            self.ctx, SYSTEM, username, username.title(), role, positions, password="rahasia-uji"
+        )
+        token = administration.create_token(self.ctx, SYSTEM, user.username)
+        self.actors[username] = administration.authenticate_token(self.ctx, token)
+        return self.actors[username]
+
 
 def build_org(ctx: Context) -> Org:
     administration.create_organization(ctx, SYSTEM, "KOTA-UJI", "Kota Uji", "Asia/Jakarta")
@@ -43,12 +52,7 @@ def build_org(ctx: Context) -> Org:
     ]
     org = Org(ctx)
     for username, role, positions in people:
-        user = administration.create_user(
-            ctx, SYSTEM, username, username.title(), role, positions, password="rahasia-uji"
-        )
-        org.actors[username] = administration.authenticate_token(
-            ctx, administration.create_token(ctx, SYSTEM, user.username)
-        )
+        org.add_user(username, role, positions)
     return org
 
 

@@ -169,10 +169,13 @@ class DifferenceSchema(ma.Schema):
     before = fields.Float(allow_none=True)
     after = fields.Float(allow_none=True)
     change = fields.Float(allow_none=True)
-    p_value = fields.Float(allow_none=True)
+    p_value = fields.Float(
+        allow_none=True, metadata={"description": "None with fewer than 10 values a side."}
+    )
     significant = fields.Boolean()
     before_count = fields.Integer()
     after_count = fields.Integer()
+    too_few = fields.Boolean(metadata={"description": "Fewer than 10 values a side to judge."})
 
 
 class ComparisonSchema(ma.Schema):

@@ -52,7 +52,7 @@ class EventLog(MethodView):
     def get(self, args):
         """Steps of an SOP that became ready in [from, to), one lifecycle event per change.
 
-        Managers get their units' steps; analysts and admins all of them.
+        Managers get the requests they may open, each whole; analysts and admins all.
         """
         log = event_log.export_event_log(
             context(),

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 
 from web.pages.display import INSTANCE_STATUS, when
 from web.usecases.dashboard.views import (
+    Difference,
     Filters,
     LoadRow,
     Overview,
@@ -325,6 +326,12 @@ def _change_cell(kind: str, value: float | None) -> Cell:
     return Cell(size if abs(value) < 60 else sign + size, hours(value))
 
 
+def _verdict(item: Difference) -> Cell:
+    if item.too_few:
+        return text(_("Too few requests"))
+    return flag(item.significant, _("More than chance"), _("Could be chance"), "ok")
+
+
 def difference_table(comparison: VersionComparison, drill: Drill, names: dict[str, str]) -> Table:
     before, after = (
         Drill(replace(drill.filters, sop_id=comparison.sop_id, version_id=version[0]))
@@ -347,7 +354,7 @@ def difference_table(comparison: VersionComparison, drill: Drill, names: dict[st
             _measure_cell(kind, item.after, links[1]),
             _change_cell(kind, item.change),
             Cell(number(item.p_value, 3), item.p_value),
-            flag(item.significant, _("More than chance"), _("Could be chance"), "ok"),
+            _verdict(item),
         ]
         rows.append(Row(cells))
     return Table("differences", _("Before and after"), DIFFERENCE_COLUMNS, rows)

@@ -1,6 +1,6 @@
 """Who may see what: officers their positions' work, managers their units and the units below."""
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, or_, select, true
 from sqlalchemy.orm import Session
 
 from storage.models import Instance, Position, Role, Unit, WorkItem
@@ -27,16 +27,31 @@ def managed_units(session: Session, actor: Actor) -> set[int] | None:
     return scope
 
 
+def visible_requests(session: Session, actor: Actor) -> ColumnElement[bool]:
+    """The condition on Instance that says which requests ``actor`` may open.
+
+    The one scope rule of requests: admins and analysts see all; anyone sees the requests
+    they started and those with a step of a position they hold; managers also those with a
+    step in their units and the units below. Lists, counts, searches and exports filter with
+    it, and opening one request asks it of that row, so they cannot disagree.
+    """
+    if actor.has_role(Role.ADMIN, Role.ANALYST):
+        return true()
+    touching = select(WorkItem.instance_id)
+    held = sorted(actor.position_ids)
+    conditions = [Instance.id.in_(touching.where(WorkItem.position_id.in_(held)))]
+    if actor.user_id is not None:  # "== None" would be IS NULL: requests nobody started
+        conditions.append(Instance.started_by_id == actor.user_id)
+    if actor.has_role(Role.MANAGER):
+        units = sorted(managed_units(session, actor) or ())
+        conditions.append(Instance.id.in_(touching.where(WorkItem.unit_id.in_(units))))
+    return or_(*conditions)
+
+
 def can_see_instance(session: Session, actor: Actor, instance: Instance) -> bool:
-    if actor.has_role(Role.ADMIN, Role.ANALYST) or instance.started_by_id == actor.user_id:
-        return True
-    items = session.execute(
-        select(WorkItem.position_id, WorkItem.unit_id).where(WorkItem.instance_id == instance.id)
-    ).all()
-    if any(position in actor.position_ids for position, _ in items):
-        return True
-    units = managed_units(session, actor) or set()
-    return actor.has_role(Role.MANAGER) and any(unit in units for _, unit in items)
+    """Whether ``actor`` may open ``instance``: :func:`visible_requests` asked of its row."""
+    row = select(Instance.id).where(Instance.id == instance.id, visible_requests(session, actor))
+    return session.scalar(row) is not None
 
 
 def require_instance_visible(session: Session, actor: Actor, instance: Instance) -> None:

@@ -169,6 +169,22 @@ def test_officer_of_another_unit_sees_no_requests(client, auth, key):
     assert detail.status_code == 403
 
 
+def test_officer_lists_only_requests_of_their_positions_not_their_whole_unit(
+    client, auth, api_ctx, key
+):
+    # The head's own SOP: its one step is the head's (UJI-KEPALA), in ani's unit.
+    head = publish(api_ctx, build(SopSpec(key="kepala_sop", lanes={"staf": "UJI-KEPALA"})))
+    theirs = _start(client, auth["citra"], head, {"pemohon": "Rahasia"}).json
+    mine = _start(client, auth["ani"], key).json
+
+    listed = client.get("/api/instances", headers=auth["ani"]).json
+    detail = client.get(f"/api/instances/{theirs['id']}", headers=auth["ani"])
+
+    assert [row["id"] for row in listed["items"]] == [mine["id"]]
+    assert listed["total"] == 1
+    assert detail.status_code == 403
+
+
 def test_request_is_read_with_its_work_items_and_history(client, auth, key):
     started = _start(client, auth["ani"], key, {"pemohon": "Sari"}).json
 

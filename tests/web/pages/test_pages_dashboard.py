@@ -209,12 +209,27 @@ def test_workload_lists_positions_and_officers(app, requests):
     assert officers[1][0] == "Ani" and officers[1][3] == "4"
 
 
+def _selected(html: str, name: str) -> str:
+    """The text of the option chosen in the select ``name``."""
+    select = re.search(rf'<select id="f-{name}"[^>]*>(.*?)</select>', html, re.S)
+    assert select, f"no select {name}"
+    return unescape(
+        re.search(r"<option[^>]*selected[^>]*>(.*?)</option>", select.group(1)).group(1)
+    )
+
+
 def test_versions_compares_two_versions(app, api_ctx, org, requests, clock):
     key, _started = requests
     second = sops.upload_version(api_ctx, SYSTEM, build(SopSpec(steps=[Step("terima")])))
     sops.publish_version(api_ctx, SYSTEM, key, second.number)
     instance = instances.start_instance(api_ctx, org.actor("ani"), key, {"pemohon": "D"})
     _step(api_ctx, org.actor("ani"), instance.id, clock, 15)
+    # A third version with a request still running: nothing to compare yet.
+    third = sops.upload_version(
+        api_ctx, SYSTEM, build(SopSpec(steps=[Step("terima", time="2 jam")]))
+    )
+    sops.publish_version(api_ctx, SYSTEM, key, third.number)
+    instances.start_instance(api_ctx, org.actor("ani"), key, {"pemohon": "E"})
     sop_id = second.sop_id
     client = log_in(app, "eka")
     sop_page = client.get(f"/dashboard/sops/{sop_id}?{PERIOD}").get_data(as_text=True)
@@ -223,9 +238,17 @@ def test_versions_compares_two_versions(app, api_ctx, org, requests, clock):
     page = client.get(f"/dashboard/sops/{sop_id}/versions?{PERIOD}")
 
     assert page.status_code == 200
-    text = text_of(page)
+    html, text = page.get_data(as_text=True), text_of(page)
     assert "Bandingkan versi" in text
-    assert "bisa kebetulan" in text.lower()  # one or two requests per side prove nothing
+    # It opens on the two latest versions that completed requests.
+    assert (_selected(html, "before"), _selected(html, "after")) == ("Versi 1", "Versi 2")
+    # One or two requests a side prove nothing: no p-value, no verdict, "too few".
+    assert "bisa kebetulan" not in text.lower()
+    differences = _table(html, "differences")
+    assert {row[5][0] for row in differences} == {"–"}
+    assert {row[6][0] for row in differences} == {"Terlalu sedikit permohonan"}
+    # Each version is measured over its whole life: no period to choose.
+    assert 'type="date"' not in re.search(r"<form.*?</form>", html, re.S).group(0)
     assert "Langkah periksa" in text  # a step of version 1 only, named all the same
     rows = _csv(client, f"/dashboard/sops/{sop_id}/versions?{PERIOD}&format=csv")
     assert rows[0][:4] == ["Ukuran", "Langkah", "Sebelum", "Sesudah"]

@@ -365,6 +365,20 @@ def test_requests_list_filters_by_sop_and_status_within_the_officers_scope(app, 
     assert running.reference not in text_of(log_in(app, "dedi").get("/requests"))
 
 
+def test_requests_list_and_search_hide_requests_of_other_positions_of_the_unit(app, ctx, org):
+    # The head's own SOP: its one step is the head's (UJI-KEPALA), in ani's unit.
+    head = publish(ctx, build(SopSpec(key="kepala_sop", lanes={"staf": "UJI-KEPALA"})))
+    theirs = instances.start_instance(ctx, org.actor("citra"), head, {"pemohon": "Rahasia"})
+    client = log_in(app, "ani")
+
+    listed = text_of(client.get("/requests"))
+    searched = client.get(f"/requests?q={theirs.reference}")
+
+    assert theirs.reference not in listed and "Rahasia" not in listed
+    assert searched.status_code == 200 and "Tidak ada permohonan yang cocok." in text_of(searched)
+    assert client.get(f"/requests/{theirs.id}").status_code == 403
+
+
 def test_a_manager_cancels_a_request_with_a_reason_and_a_confirmation(app, ctx, org, key):
     instance = start(ctx, org, key)
     assert "Batalkan permohonan ini" not in text_of(

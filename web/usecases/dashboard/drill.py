@@ -12,6 +12,7 @@ from web.usecases.dashboard.overview import reading, resolve_window
 from web.usecases.dashboard.views import Filters
 from web.usecases.errors import Invalid
 from web.usecases.pagination import Page, PageRequest, paginate
+from web.usecases.scope import visible_requests
 
 BEGINNING = datetime(1970, 1, 1, tzinfo=UTC)
 END_OF_TIME = datetime(9999, 1, 1, tzinfo=UTC)
@@ -147,5 +148,11 @@ def requests_behind(
         if lifetime:
             window = dataclasses.replace(window, start=BEGINNING, end=END_OF_TIME)
         condition = _behind(figure, window, activity, position_id, user_id)
-        query = select(Instance).where(condition).order_by(Instance.started_at.desc(), Instance.id)
+        # A figure counts a unit's work; each row listed must still open for the actor.
+        visible = visible_requests(session, actor)
+        query = (
+            select(Instance)
+            .where(condition, visible)
+            .order_by(Instance.started_at.desc(), Instance.id)
+        )
         return paginate(session, query, page.clamped(100))

@@ -9,7 +9,7 @@ ready, ``start`` when claimed, ``complete`` when completed; a withdrawn step end
 import csv
 import enum
 import io
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, tzinfo
 from itertools import groupby
@@ -27,7 +27,7 @@ from storage.repositories import organization as org_repo
 from storage.repositories import sops as sop_repo
 from web.usecases.context import Actor, Context
 from web.usecases.errors import Invalid, NotFound
-from web.usecases.scope import managed_units
+from web.usecases.scope import visible_requests
 
 
 class LogFormat(enum.StrEnum):
@@ -227,12 +227,12 @@ def export_event_log(
     end: date,
     fmt: LogFormat,
     version: int | None = None,
-    unit_ids: Collection[int] | None = None,
 ) -> EventLog:
     """The work of ``sop_key`` that became ready from day ``start`` up to (not on) day ``end``.
 
-    Days are those of the actor's organization's time zone; ``version`` keeps one version,
-    ``unit_ids`` some units. Managers get only their units and the units below.
+    Days are those of the actor's organization's time zone; ``version`` keeps one version.
+    Each request the actor may open comes whole, as it shows when opened (see
+    web.usecases.scope); a trace cut to some units would also mislead process mining.
 
     :raises Forbidden: the actor is an officer.
     :raises NotFound: no such SOP, or no such version of it.
@@ -247,16 +247,14 @@ def export_event_log(
             raise NotFound(f"SOP {sop_key} does not exist.")
         if version is not None and sop_repo.version(session, sop_key, version) is None:
             raise NotFound(f"SOP {sop_key} has no version {version}.")
-        scope = managed_units(session, actor)
+        visible = visible_requests(session, actor)
         zone = _zone_of(session, actor)
-    if scope is not None:
-        unit_ids = scope if unit_ids is None else scope & set(unit_ids)
     query = {
         "sop_key": sop_key,
         "start": datetime.combine(start, time(), zone),
         "end": datetime.combine(end, time(), zone),
         "version": version,
-        "unit_ids": unit_ids,
+        "visible": visible,
     }
     name = f"{sop_key}{f'-v{version}' if version else ''}-{start}-{end}.{fmt.value}"
     media_type = "application/xml" if fmt == LogFormat.XES else "text/csv"

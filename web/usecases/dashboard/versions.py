@@ -24,7 +24,9 @@ def _difference(
     before, after = values
     first = float(summary(before)) if before else None
     second = float(summary(after)) if after else None
-    p_value = test(before, after) if before and after else None
+    # A test on a handful of values says nothing either way: give none rather than a verdict.
+    too_few = min(len(before), len(after)) < MIN_SAMPLE
+    p_value = None if too_few else test(before, after)
     return Difference(
         measure,
         activity,
@@ -32,9 +34,10 @@ def _difference(
         second,
         None if first is None or second is None else second - first,
         p_value,
-        _significant(p_value, len(before), len(after)),
+        _significant(p_value),
         len(before),
         len(after),
+        too_few,
     )
 
 
@@ -60,13 +63,8 @@ def _share_difference(
     )
 
 
-def _significant(p_value: float | None, before: int, after: int) -> bool:
-    return (
-        p_value is not None
-        and p_value < SIGNIFICANCE
-        and min(before, after) >= MIN_SAMPLE
-        and not math.isnan(p_value)
-    )
+def _significant(p_value: float | None) -> bool:
+    return p_value is not None and p_value < SIGNIFICANCE and not math.isnan(p_value)
 
 
 def compare_versions(
@@ -80,7 +78,8 @@ def compare_versions(
     """The same measures on two versions of one SOP, each over all its completed requests.
 
     The period does not apply (each version is measured over its whole life); the unit does.
-    Defaults: the two newest versions that ran requests.
+    Defaults: the two newest versions with completed requests (in the unit), then the newest
+    that ran any.
     """
     filters = Filters(filters.start, filters.end, filters.unit_id, sop_id, None)
     with reading(ctx) as session:
@@ -88,10 +87,12 @@ def compare_versions(
         window = resolve_window(session, ctx, actor, filters)
         versions = repo.versions_of(session, sop_id)
         numbers = dict(versions)
+        measured = repo.measured_versions(session, sop_id, window)
+        preferred = measured + [vid for vid, _ in versions if vid not in measured]
         if after_id is None:
-            after_id = versions[0][0] if versions else None
+            after_id = next((vid for vid in preferred if vid != before_id), None)
         if before_id is None:
-            before_id = next((vid for vid, _ in versions if vid != after_id), None)
+            before_id = next((vid for vid in preferred if vid != after_id), None)
         if before_id is None or after_id is None:
             raise Invalid(
                 f"SOP {sop.key} needs two versions that ran requests to compare them.",

@@ -186,7 +186,8 @@ class Difference:
     """One measure before and after a redesign and whether the change is more than noise.
 
     p_value comes from a two-sided Mann-Whitney U test (durations) or a two-proportion z-test
-    (shares); significant means p < 0.05 with at least 10 values on each side.
+    (shares), only with at least 10 values on each side (else too_few, and no p-value);
+    significant means p < 0.05.
     """
 
     measure: str
@@ -198,6 +199,7 @@ class Difference:
     significant: bool
     before_count: int = 0
     after_count: int = 0
+    too_few: bool = False
 
 
 @dataclass(frozen=True)

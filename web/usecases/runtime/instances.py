@@ -17,7 +17,7 @@ from web.usecases.context import Actor, Context
 from web.usecases.errors import Conflict, Forbidden, Invalid, NotFound
 from web.usecases.pagination import Page, PageRequest, paginate
 from web.usecases.runtime.progress import process_of, put_back, record, restore, save_progress
-from web.usecases.scope import managed_units, require_instance_visible
+from web.usecases.scope import require_instance_visible, visible_requests
 
 MAX_DATA_BYTES = 64 * 1024
 _DATA_KEY = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
@@ -173,11 +173,10 @@ def list_instances(
     with ``reference``, those whose reference starts with it.
     """
     with ctx.transaction() as session:
-        units = managed_units(session, actor)
         query = repo.instances_query(
             sop_key,
             status,
-            units,
+            visible_requests(session, actor),
             overdue_at=ctx.clock() if overdue else None,
             reference=(reference or "").strip()[:60] or None,
         )

@@ -35,8 +35,10 @@ def _difference(measure: str, activity: str | None, first: list, second: list) -
     """Durations compared by their medians (Mann-Whitney), 0/1 values by their shares."""
     shares = measure in ("requests_on_time", "step_breach_rate")
     middle = _ratio if shares else _median
+    # Fewer than ten values on a side (always, in this log): too few for a p-value or verdict.
+    too_few = min(len(first), len(second)) < 10
     p_value = None
-    if first and second:
+    if not too_few:
         p_value = (
             two_proportion_p(sum(first), len(first), sum(second), len(second))
             if shares
@@ -44,9 +46,17 @@ def _difference(measure: str, activity: str | None, first: list, second: list) -
         )
     before, after = middle(first), middle(second)
     change = None if before is None or after is None else after - before
-    # Never significant here: fewer than ten values on a side.
     return Difference(
-        measure, activity, before, after, change, p_value, False, len(first), len(second)
+        measure,
+        activity,
+        before,
+        after,
+        change,
+        p_value,
+        p_value is not None and p_value < 0.05,
+        len(first),
+        len(second),
+        too_few,
     )
 
 
@@ -137,3 +147,14 @@ def test_the_comparison_agrees_with_the_overview_of_each_version(ctx, org, clock
         [row] = dashboard.overview(ctx, eka, version).rows
         # Four requests each: the overview's nearest-rank median is the second smallest.
         assert (row.completed, row.cycle_office.median) == (4, median), number
+
+
+def test_a_p_value_needs_ten_values_on_each_side():
+    slow, fast = [3600 + 60 * i for i in range(10)], [600 + 60 * i for i in range(10)]
+
+    enough = dashboard_versions._duration_difference("cycle_office", None, slow, fast)
+    short = dashboard_versions._duration_difference("cycle_office", None, slow, fast[:9])
+
+    assert (enough.too_few, enough.significant) == (False, True)
+    assert enough.p_value == mann_whitney_p(slow, fast) < 0.05
+    assert (short.too_few, short.p_value, short.significant) == (True, None, False)
