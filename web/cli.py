@@ -23,7 +23,7 @@ from web.usecases.errors import Conflict, UseCaseError
 from web.usecases.library import sops
 from web.usecases.organization import administration
 from web.usecases.pagination import PageRequest
-from web.usecases.runtime import durations
+from web.usecases.runtime import durations, integrity
 from web.usecases.runtime.outbox import Sender
 from web.wiring import build_context
 
@@ -82,6 +82,23 @@ def db_summaries() -> None:
     """
     with _context() as context:
         _summaries(context, only_if_stale=False)
+
+
+@db.command("check")
+def db_check() -> None:
+    """Check that steps, requests, their history and the summaries agree (read only).
+
+    Run it after an incident (a crash, a restore, rows edited by hand). Exits 1 when it finds
+    something, listing each finding; 0 when everything agrees.
+    """
+    with _context() as context:
+        findings = integrity.check(context)
+    for finding in findings:
+        click.echo(f"{finding.kind}: {finding.message}")
+    if findings:
+        click.echo(f"{len(findings)} problem(s) found.", err=True)
+        sys.exit(1)
+    click.echo("No problems found: steps, requests, their history and the summaries agree.")
 
 
 def _summaries(context: Context, only_if_stale: bool) -> None:

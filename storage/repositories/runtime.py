@@ -3,7 +3,7 @@
 from collections.abc import Collection, Sequence
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, case, func, select, update
+from sqlalchemy import ColumnElement, Select, case, func, select
 from sqlalchemy.orm import Session, undefer
 
 from storage.models import (
@@ -49,6 +49,8 @@ def lock_instance(session: Session, instance_id: int) -> Instance | None:
         .where(Instance.id == instance_id)
         .options(undefer(Instance.state))
         .with_for_update(of=Instance, key_share=True)
+        # What the caller checks must be what the lock holds, even if it read the row before.
+        .execution_options(populate_existing=True)
     )
 
 
@@ -60,6 +62,21 @@ def lock_instance_of_work_item(session: Session, item_id: int) -> Instance | Non
         .where(Instance.id == owner)
         .options(undefer(Instance.state))
         .with_for_update(of=Instance, key_share=True)
+        .execution_options(populate_existing=True)
+    )
+
+
+def lock_work_item(session: Session, item_id: int) -> WorkItem | None:
+    """The work item as it is once its instance is locked (see :func:`lock_instance`).
+
+    Every change of a work item's state holds its instance's lock, so the item read here
+    cannot change until the transaction ends. It is read again even if the session had it:
+    a copy read before the lock may be stale.
+    """
+    if lock_instance_of_work_item(session, item_id) is None:
+        return None
+    return session.scalar(
+        select(WorkItem).where(WorkItem.id == item_id).execution_options(populate_existing=True)
     )
 
 
@@ -198,16 +215,6 @@ def last_event_of_work_item(session: Session, item_id: int, type_: str) -> Event
     )
 
 
-def claim_if_open(session: Session, item_id: int, user_id: int, now: datetime) -> bool:
-    """Claim atomically: exactly one of several concurrent claimers sees True."""
-    result = session.execute(
-        update(WorkItem)
-        .where(WorkItem.id == item_id, WorkItem.status == WorkItemStatus.OPEN)
-        .values(status=WorkItemStatus.CLAIMED, claimed_by_id=user_id, claimed_at=now)
-    )
-    return result.rowcount == 1
-
-
 def claimed_items(
     session: Session, user_id: int, position_ids: Sequence[int] | None = None
 ) -> list[WorkItem]:
@@ -218,20 +225,6 @@ def claimed_items(
     if position_ids is not None:
         query = query.where(WorkItem.position_id.in_(position_ids))
     return list(session.scalars(query.order_by(WorkItem.id)))
-
-
-def unclaim_if_claimed_by(session: Session, item_id: int, user_id: int) -> bool:
-    """Give a step back atomically, unless it was completed or withdrawn meanwhile."""
-    result = session.execute(
-        update(WorkItem)
-        .where(
-            WorkItem.id == item_id,
-            WorkItem.status == WorkItemStatus.CLAIMED,
-            WorkItem.claimed_by_id == user_id,
-        )
-        .values(status=WorkItemStatus.OPEN, claimed_by_id=None, claimed_at=None)
-    )
-    return result.rowcount == 1
 
 
 def inbox_counts(

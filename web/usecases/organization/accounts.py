@@ -8,7 +8,7 @@ from collections.abc import Iterable
 
 from sqlalchemy.orm import Session
 
-from storage.models import Role, User
+from storage.models import Role, User, WorkItemStatus
 from storage.repositories import organization as repo
 from storage.repositories import runtime as runtime_repo
 from web.usecases.context import Actor, Context
@@ -34,8 +34,17 @@ def _release_claims(
     """Give ``user``'s claimed steps back to their positions; returns how many."""
     released = 0
     wanted = None if position_ids is None else sorted(position_ids)
-    for item in runtime_repo.claimed_items(session, user.id, wanted):
-        if runtime_repo.unclaim_if_claimed_by(session, item.id, user.id):
+    # Request by request in id order, so two releases cannot lock requests in opposite orders.
+    claimed = runtime_repo.claimed_items(session, user.id, wanted)
+    for found in sorted(claimed, key=lambda item: (item.instance_id, item.id)):
+        # Locked and re-read: it may have been completed or given back meanwhile.
+        item = runtime_repo.lock_work_item(session, found.id)
+        if (
+            item is not None
+            and item.status == WorkItemStatus.CLAIMED
+            and item.claimed_by_id == user.id
+        ):
+            item.status, item.claimed_by, item.claimed_at = WorkItemStatus.OPEN, None, None
             released += 1
             record(
                 session,

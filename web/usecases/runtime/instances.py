@@ -16,6 +16,7 @@ from storage.repositories import sops as sop_repo
 from web.usecases.context import Actor, Context
 from web.usecases.errors import Conflict, Forbidden, Invalid, NotFound
 from web.usecases.pagination import Page, PageRequest, paginate
+from web.usecases.runtime.holding import hold_instance
 from web.usecases.runtime.progress import process_of, put_back, record, restore, save_progress
 from web.usecases.scope import require_instance_visible, visible_requests
 
@@ -189,8 +190,8 @@ def cancel_instance(ctx: Context, actor: Actor, instance_id: int, reason: str) -
     if not reason or not reason.strip():
         raise Invalid("Give a reason for cancelling the request.")
     with ctx.transaction() as session:
-        instance = _visible_instance(session, actor, instance_id)
-        repo.lock_instance(session, instance.id)
+        instance = hold_instance(session, instance_id)
+        require_instance_visible(session, actor, instance)
         if instance.status != InstanceStatus.RUNNING:
             raise Conflict(f"Request {instance.reference} is already {instance.status.value}.")
         execution = restore(ctx, instance)

@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session
 
 from engine.errors import ExpressionError, FormInvalid, TaskNotReady
 from engine.sop_metadata import Activity
-from storage.models import Instance, Role, User, WorkItem, WorkItemStatus
+from storage.models import OPEN_STATUSES, Instance, Role, User, WorkItem, WorkItemStatus
 from storage.repositories import runtime as repo
 from web.usecases.context import Actor, Context
 from web.usecases.dashboard import summaries
@@ -15,6 +15,7 @@ from web.usecases.organization.calendars import calendar_of_unit
 from web.usecases.pagination import Page, PageRequest, paginate
 from web.usecases.runtime import durations
 from web.usecases.runtime.breaches import notice_late_completion
+from web.usecases.runtime.holding import hold_work_item, moved_on
 from web.usecases.runtime.progress import process_of, record, restore, save_progress
 from web.usecases.scope import require_instance_visible, require_item_actor
 
@@ -84,56 +85,18 @@ def get_work_item(ctx: Context, actor: Actor, item_id: int) -> WorkItemView:
         return WorkItemView(item, item.instance, _activity(ctx, item))
 
 
-def _closed_conflict(session: Session, item: WorkItem) -> Conflict:
-    """Say who moved the step on, and when, so the officer knows what happened."""
-    if item.status == WorkItemStatus.COMPLETED:
-        who = session.get(User, item.completed_by_id) if item.completed_by_id else None
-        name = who.full_name if who else "someone else"
-        return Conflict(
-            f"This step was already completed by {name} at {item.completed_at:%Y-%m-%d %H:%M} UTC.",
-            {
-                "work_item": item.id,
-                "status": item.status.value,
-                "completed_by": who.username if who else None,
-                "completed_at": item.completed_at.isoformat() if item.completed_at else None,
-            },
-        )
-    withdrawal = repo.last_event_of_work_item(session, item.id, "work_item_withdrawn")
-    if withdrawal is not None and withdrawal.payload.get("cause") == "timer":
-        return Conflict(
-            f"This step was withdrawn at {withdrawal.occurred_at:%Y-%m-%d %H:%M} UTC: its time "
-            "limit passed and the SOP's timer escalated the request. Your input was not saved.",
-            {
-                "work_item": item.id,
-                "status": item.status.value,
-                "cause": "timer",
-                "withdrawn_at": withdrawal.occurred_at.isoformat(),
-            },
-        )
-    return Conflict(
-        "This step was withdrawn (the request moved on without it or was cancelled).",
-        {"work_item": item.id, "status": item.status.value},
-    )
-
-
 def claim(ctx: Context, actor: Actor, item_id: int) -> WorkItem:
     """Take a step so colleagues in the same position see it is being handled."""
     with ctx.transaction() as session:
-        item = _item(session, item_id)
+        item = hold_work_item(session, item_id, OPEN_STATUSES)
         require_item_actor(session, actor, item, "claim")
         if item.status == WorkItemStatus.CLAIMED:
             if item.claimed_by_id == actor.user_id:
                 return item
-            raise Conflict(
-                f"This step is already claimed by {item.claimed_by.full_name}.",
-                {"work_item": item.id, "claimed_by": item.claimed_by.username},
-            )
-        if item.status != WorkItemStatus.OPEN:
-            raise _closed_conflict(session, item)
-        now = ctx.clock()
-        if not repo.claim_if_open(session, item.id, actor.user_id, now):
-            raise Conflict("Someone claimed this step a moment ago.", {"work_item": item.id})
-        session.refresh(item)
+            raise moved_on(session, item)
+        # The relationship, not only the id: the caller shows who holds the step.
+        item.status, item.claimed_at = WorkItemStatus.CLAIMED, ctx.clock()
+        item.claimed_by = session.get(User, actor.user_id) if actor.user_id is not None else None
         record(
             session,
             ctx,
@@ -149,12 +112,7 @@ def claim(ctx: Context, actor: Actor, item_id: int) -> WorkItem:
 def unclaim(ctx: Context, actor: Actor, item_id: int) -> WorkItem:
     """Give a claimed step back to the position's shared inbox."""
     with ctx.transaction() as session:
-        item = _item(session, item_id)
-        if item.status != WorkItemStatus.CLAIMED:
-            raise Conflict(
-                f"This step is {item.status.value}, not claimed.",
-                {"work_item": item.id, "status": item.status.value},
-            )
+        item = hold_work_item(session, item_id, [WorkItemStatus.CLAIMED])
         if item.claimed_by_id != actor.user_id and not actor.has_role(Role.MANAGER, Role.ADMIN):
             raise Conflict(
                 f"This step is claimed by {item.claimed_by.full_name}, not by you.",
@@ -162,7 +120,6 @@ def unclaim(ctx: Context, actor: Actor, item_id: int) -> WorkItem:
             )
         if actor.has_role(Role.MANAGER) and item.claimed_by_id != actor.user_id:
             require_instance_visible(session, actor, item.instance)
-        # The relationship, not only the id: the caller shows who holds the step.
         item.status, item.claimed_by, item.claimed_at = WorkItemStatus.OPEN, None, None
         record(
             session,
@@ -188,19 +145,11 @@ def complete(
     :raises Invalid: the form data is wrong (``details["fields"]`` maps field -> message).
     """
     with ctx.transaction() as session:
-        # Lock the request first, then read the step: what is checked is what is current.
-        instance = repo.lock_instance_of_work_item(session, item_id)
-        if instance is None:
-            raise NotFound(f"Work item {item_id} does not exist.")
-        item = _item(session, item_id)
+        item = hold_work_item(session, item_id, OPEN_STATUSES)
+        instance = item.instance
         require_item_actor(session, actor, item, "complete")
-        if item.status not in (WorkItemStatus.OPEN, WorkItemStatus.CLAIMED):
-            raise _closed_conflict(session, item)
         if item.status == WorkItemStatus.CLAIMED and item.claimed_by_id != actor.user_id:
-            raise Conflict(
-                f"This step is claimed by {item.claimed_by.full_name}.",
-                {"work_item": item.id, "claimed_by": item.claimed_by.username},
-            )
+            raise moved_on(session, item)
         execution = restore(ctx, instance)
         try:
             cleaned = execution.complete(item.task_id, data)

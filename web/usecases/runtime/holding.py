@@ -1,0 +1,90 @@
+"""The one way a verb takes hold of a step or a request before changing it.
+
+Claim, unclaim, complete, cancel, timers and the release of someone's claims all lock the
+request first and then read what they are about to change, so two verbs on the same step run
+one after the other and the second sees what the first did. On PostgreSQL the request's row
+lock serializes them; on SQLite every writing transaction already holds the database's write
+lock from its start (storage.db), so both act only on the state they checked. The loser gets
+a Conflict saying what happened to the step meanwhile.
+"""
+
+from collections.abc import Collection
+
+from sqlalchemy.orm import Session
+
+from storage.models import Instance, User, WorkItem, WorkItemStatus
+from storage.repositories import runtime as repo
+from web.usecases.errors import Conflict, NotFound
+
+
+def hold_work_item(
+    session: Session, item_id: int, expected: Collection[WorkItemStatus]
+) -> WorkItem:
+    """The step, its request locked, provided it is in one of the ``expected`` states.
+
+    :raises NotFound: there is no such step.
+    :raises Conflict: the step is in another state (see :func:`moved_on`).
+    """
+    item = repo.lock_work_item(session, item_id)
+    if item is None:
+        raise NotFound(f"Work item {item_id} does not exist.")
+    if item.status not in expected:
+        raise moved_on(session, item)
+    return item
+
+
+def hold_instance(session: Session, instance_id: int) -> Instance:
+    """The request, locked and read as it is now.
+
+    :raises NotFound: there is no such request.
+    """
+    instance = repo.lock_instance(session, instance_id)
+    if instance is None:
+        raise NotFound(f"Request {instance_id} does not exist.")
+    return instance
+
+
+def moved_on(session: Session, item: WorkItem) -> Conflict:
+    """Say what the step became, who made it so and when, so the officer knows what happened."""
+    if item.status == WorkItemStatus.COMPLETED:
+        who = session.get(User, item.completed_by_id) if item.completed_by_id else None
+        name = who.full_name if who else "someone else"
+        return Conflict(
+            f"This step was already completed by {name} at {item.completed_at:%Y-%m-%d %H:%M} UTC.",
+            {
+                "work_item": item.id,
+                "status": item.status.value,
+                "completed_by": who.username if who else None,
+                "completed_at": item.completed_at.isoformat() if item.completed_at else None,
+            },
+        )
+    if item.status == WorkItemStatus.CLAIMED:
+        return Conflict(
+            f"This step is claimed by {item.claimed_by.full_name}.",
+            {
+                "work_item": item.id,
+                "status": item.status.value,
+                "claimed_by": item.claimed_by.username,
+            },
+        )
+    if item.status == WorkItemStatus.OPEN:
+        return Conflict(
+            "This step is not claimed: it is back in its position's shared inbox.",
+            {"work_item": item.id, "status": item.status.value},
+        )
+    withdrawal = repo.last_event_of_work_item(session, item.id, "work_item_withdrawn")
+    if withdrawal is not None and withdrawal.payload.get("cause") == "timer":
+        return Conflict(
+            f"This step was withdrawn at {withdrawal.occurred_at:%Y-%m-%d %H:%M} UTC: its time "
+            "limit passed and the SOP's timer escalated the request. Your input was not saved.",
+            {
+                "work_item": item.id,
+                "status": item.status.value,
+                "cause": "timer",
+                "withdrawn_at": withdrawal.occurred_at.isoformat(),
+            },
+        )
+    return Conflict(
+        "This step was withdrawn (the request moved on without it or was cancelled).",
+        {"work_item": item.id, "status": item.status.value},
+    )
