@@ -16,6 +16,7 @@ from flask_login import current_user, login_required
 
 from engine.overlaps import FlagKind, Severity
 from storage.models import FlagState, OverlapFlag, Role
+from web.error_text import localized
 from web.pages.display import page_request
 from web.pages.session import actor, context
 from web.usecases.analysis import overlaps
@@ -216,7 +217,7 @@ def _message(error: Invalid | Conflict) -> str:
         )
     if "sops" in details:
         return _("That version is not a version of this flag's SOPs.")
-    return error.message
+    return localized(error)
 
 
 Change = Callable[[Context, Actor, int, str], object]  # a use case: (ctx, actor, flag, note)

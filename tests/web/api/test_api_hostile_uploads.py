@@ -172,7 +172,7 @@ def _assert_refused(response, status: int, code: str, element_id: str | None) ->
     assert response.status_code == status, response.json
     assert response.is_json
     body = response.json
-    assert body["code"] == ("too_large" if status == 413 else "invalid")
+    assert body["code"] == ("bpmn_too_large" if status == 413 else "bpmn_refused")
     assert body["message"]
     problems = body["details"]["problems"]
     assert code in [p["code"] for p in problems], problems

@@ -8,8 +8,15 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from storage.models import User
 from storage.repositories import organization as repo
 from web.usecases.context import Actor, Context
-from web.usecases.errors import Invalid, TooManyAttempts, Unauthenticated
+from web.usecases.errors import Invalid, TooManyAttempts, Unauthenticated, message
 from web.usecases.runtime.progress import record
+
+LANGUAGE_UNKNOWN = message(
+    "language_unknown", "Unknown language '{language}'; choose one of {choices}."
+)
+LOGIN_REQUIRED = message("login_required", "Log in first.")
+LOGIN_LOCKED = message("login_locked", "Too many failed logins; try again later.")
+LOGIN_FAILED = message("login_failed", "Wrong username or password.")
 
 FREE_FAILURES = 5
 FIRST_LOCK = timedelta(seconds=30)
@@ -52,18 +59,18 @@ def authenticate_password(ctx: Context, username: str, password: str) -> Profile
         user = repo.user_by_username(session, username.strip().lower())
         if user is not None and user.locked_until and user.locked_until > now:
             failure = TooManyAttempts(
-                "Too many failed logins; try again later.",
+                LOGIN_LOCKED,
                 {"locked_until": user.locked_until.isoformat()},
             )
         elif user is None or not user.password_hash:
             check_password_hash(_DUMMY_HASH, password)
-            failure = Unauthenticated("Wrong username or password.")
+            failure = Unauthenticated(LOGIN_FAILED)
         elif not check_password_hash(user.password_hash, password) or not user.is_active:
             user.failed_logins += 1
             if user.failed_logins >= FREE_FAILURES:
                 user.locked_until = now + _lock_for(user.failed_logins)
             record(session, ctx, Actor.of(user), "login_failed", failures=user.failed_logins)
-            failure = Unauthenticated("Wrong username or password.")
+            failure = Unauthenticated(LOGIN_FAILED)
         else:
             user.failed_logins, user.locked_until = 0, None
             record(session, ctx, Actor.of(user), "user_logged_in")
@@ -83,9 +90,9 @@ def load_profile(ctx: Context, user_id: int) -> Profile | None:
 def set_language(ctx: Context, actor: Actor, language: str) -> None:
     """Remember the interface language of a user."""
     if language not in LANGUAGES:
-        raise Invalid(f"Unknown language {language!r}; choose one of {', '.join(LANGUAGES)}.")
+        raise Invalid(LANGUAGE_UNKNOWN, language=language, choices=list(LANGUAGES))
     with ctx.transaction() as session:
         user = repo.user_by_id(session, actor.user_id or 0)
         if user is None:
-            raise Unauthenticated("Log in first.")
+            raise Unauthenticated(LOGIN_REQUIRED)
         user.language = language

@@ -10,13 +10,41 @@ from storage.models import Instance, Role, User, WorkItem, WorkItemStatus
 from storage.repositories import runtime as repo
 from web.usecases.context import Actor, Context
 from web.usecases.dashboard import summaries
-from web.usecases.errors import Conflict, Invalid, NotFound
+from web.usecases.errors import Conflict, Invalid, NotFound, Phrase, message
 from web.usecases.organization.calendars import calendar_of_unit
 from web.usecases.pagination import Page, PageRequest, paginate
 from web.usecases.runtime import durations
 from web.usecases.runtime.breaches import notice_late_completion
 from web.usecases.runtime.progress import process_of, record, restore, save_progress
 from web.usecases.scope import require_instance_visible, require_item_actor
+
+WORK_ITEM_NOT_FOUND = message("work_item_not_found", "Work item {id} does not exist.")
+ALREADY_COMPLETED = message(
+    "work_item_already_completed", "This step was already completed by {name} at {at}."
+)
+WITHDRAWN_BY_TIMER = message(
+    "work_item_withdrawn_by_timer",
+    "This step was withdrawn at {at}: its time limit passed and the SOP's timer escalated "
+    "the request. Your input was not saved.",
+)
+WITHDRAWN = message(
+    "work_item_withdrawn",
+    "This step was withdrawn (the request moved on without it or was cancelled).",
+)
+ALREADY_CLAIMED = message("work_item_already_claimed", "This step is already claimed by {name}.")
+CLAIMED_MEANWHILE = message(
+    "work_item_claimed_meanwhile", "Someone claimed this step a moment ago."
+)
+NOT_CLAIMED = message("work_item_not_claimed", "This step is {status}, not claimed.")
+CLAIMED_BY_OTHER = message(
+    "work_item_claimed_by_other", "This step is claimed by {name}, not by you."
+)
+CLAIMED_BY = message("work_item_claimed_by", "This step is claimed by {name}.")
+FORM_INVALID = message("form_invalid", "The form has errors.")
+NOT_READY = message("work_item_not_ready", "This step is no longer waiting to be completed.")
+EXPRESSION_FAILED = message(
+    "sop_expression_failed", "The SOP could not continue after this step: {reason}"
+)
 
 
 @dataclass(frozen=True)
@@ -66,7 +94,7 @@ def inbox_counts(ctx: Context, actor: Actor, sop_key: str | None = None) -> Inbo
 def _item(session: Session, item_id: int) -> WorkItem:
     item = repo.work_item(session, item_id)
     if item is None:
-        raise NotFound(f"Work item {item_id} does not exist.")
+        raise NotFound(WORK_ITEM_NOT_FOUND, id=item_id)
     return item
 
 
@@ -88,30 +116,32 @@ def _closed_conflict(session: Session, item: WorkItem) -> Conflict:
     """Say who moved the step on, and when, so the officer knows what happened."""
     if item.status == WorkItemStatus.COMPLETED:
         who = session.get(User, item.completed_by_id) if item.completed_by_id else None
-        name = who.full_name if who else "someone else"
+        name = who.full_name if who else Phrase("someone else")
         return Conflict(
-            f"This step was already completed by {name} at {item.completed_at:%Y-%m-%d %H:%M} UTC.",
+            ALREADY_COMPLETED,
             {
                 "work_item": item.id,
                 "status": item.status.value,
                 "completed_by": who.username if who else None,
                 "completed_at": item.completed_at.isoformat() if item.completed_at else None,
             },
+            name=name,
+            at=item.completed_at,
         )
     withdrawal = repo.last_event_of_work_item(session, item.id, "work_item_withdrawn")
     if withdrawal is not None and withdrawal.payload.get("cause") == "timer":
         return Conflict(
-            f"This step was withdrawn at {withdrawal.occurred_at:%Y-%m-%d %H:%M} UTC: its time "
-            "limit passed and the SOP's timer escalated the request. Your input was not saved.",
+            WITHDRAWN_BY_TIMER,
             {
                 "work_item": item.id,
                 "status": item.status.value,
                 "cause": "timer",
                 "withdrawn_at": withdrawal.occurred_at.isoformat(),
             },
+            at=withdrawal.occurred_at,
         )
     return Conflict(
-        "This step was withdrawn (the request moved on without it or was cancelled).",
+        WITHDRAWN,
         {"work_item": item.id, "status": item.status.value},
     )
 
@@ -120,19 +150,20 @@ def claim(ctx: Context, actor: Actor, item_id: int) -> WorkItem:
     """Take a step so colleagues in the same position see it is being handled."""
     with ctx.transaction() as session:
         item = _item(session, item_id)
-        require_item_actor(session, actor, item, "claim")
+        require_item_actor(session, actor, item, action="claim")
         if item.status == WorkItemStatus.CLAIMED:
             if item.claimed_by_id == actor.user_id:
                 return item
             raise Conflict(
-                f"This step is already claimed by {item.claimed_by.full_name}.",
+                ALREADY_CLAIMED,
                 {"work_item": item.id, "claimed_by": item.claimed_by.username},
+                name=item.claimed_by.full_name,
             )
         if item.status != WorkItemStatus.OPEN:
             raise _closed_conflict(session, item)
         now = ctx.clock()
         if not repo.claim_if_open(session, item.id, actor.user_id, now):
-            raise Conflict("Someone claimed this step a moment ago.", {"work_item": item.id})
+            raise Conflict(CLAIMED_MEANWHILE, {"work_item": item.id})
         session.refresh(item)
         record(
             session,
@@ -152,13 +183,15 @@ def unclaim(ctx: Context, actor: Actor, item_id: int) -> WorkItem:
         item = _item(session, item_id)
         if item.status != WorkItemStatus.CLAIMED:
             raise Conflict(
-                f"This step is {item.status.value}, not claimed.",
+                NOT_CLAIMED,
                 {"work_item": item.id, "status": item.status.value},
+                status=Phrase(item.status.value),
             )
         if item.claimed_by_id != actor.user_id and not actor.has_role(Role.MANAGER, Role.ADMIN):
             raise Conflict(
-                f"This step is claimed by {item.claimed_by.full_name}, not by you.",
+                CLAIMED_BY_OTHER,
                 {"work_item": item.id, "claimed_by": item.claimed_by.username},
+                name=item.claimed_by.full_name,
             )
         if actor.has_role(Role.MANAGER) and item.claimed_by_id != actor.user_id:
             require_instance_visible(session, actor, item.instance)
@@ -191,27 +224,26 @@ def complete(
         # Lock the request first, then read the step: what is checked is what is current.
         instance = repo.lock_instance_of_work_item(session, item_id)
         if instance is None:
-            raise NotFound(f"Work item {item_id} does not exist.")
+            raise NotFound(WORK_ITEM_NOT_FOUND, id=item_id)
         item = _item(session, item_id)
-        require_item_actor(session, actor, item, "complete")
+        require_item_actor(session, actor, item, action="complete")
         if item.status not in (WorkItemStatus.OPEN, WorkItemStatus.CLAIMED):
             raise _closed_conflict(session, item)
         if item.status == WorkItemStatus.CLAIMED and item.claimed_by_id != actor.user_id:
             raise Conflict(
-                f"This step is claimed by {item.claimed_by.full_name}.",
+                CLAIMED_BY,
                 {"work_item": item.id, "claimed_by": item.claimed_by.username},
+                name=item.claimed_by.full_name,
             )
         execution = restore(ctx, instance)
         try:
             cleaned = execution.complete(item.task_id, data)
         except FormInvalid as exc:
-            raise Invalid("The form has errors.", {"fields": exc.errors}) from None
+            raise Invalid(FORM_INVALID, {"fields": exc.errors}) from None
         except TaskNotReady as exc:
-            raise Conflict(
-                f"This step can no longer be completed: {exc}", {"work_item": item.id}
-            ) from None
+            raise Conflict(NOT_READY, {"work_item": item.id, "reason": str(exc)}) from None
         except ExpressionError as exc:
-            raise Invalid(f"The SOP could not continue after this step: {exc}") from None
+            raise Invalid(EXPRESSION_FAILED, reason=str(exc)) from None
         now = ctx.clock()
         notice_late_completion(session, ctx, actor, item, now)
         # Set the relationships, not only the ids: the caller shows who claimed and completed.
