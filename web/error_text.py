@@ -2,9 +2,9 @@
 
 The use cases raise errors with an English template and parameters (see
 ``web.usecases.errors``); here the template is looked up in the catalogs and the parameters
-are formatted for the language: datetimes in the organization's zone, numbers with local
-separators (ints are left alone: they are mostly numbers of
-things, as in "Work item 42"), phrases translated.
+are formatted for the language: datetimes in the organization's zone, decimals with local
+separators (ints are left alone: most name a thing, as in "Work item 4242"), phrases
+translated, lists joined.
 """
 
 from datetime import datetime
@@ -22,6 +22,7 @@ DATETIME_FORMAT = "d MMM yyyy, HH.mm z"
 
 
 def _formatted(value: Any) -> Any:
+    """A parameter as the current language shows it."""
     if isinstance(value, Phrase):
         return gettext(value)
     if isinstance(value, datetime):

@@ -195,4 +195,8 @@ def test_reading_an_unknown_sop_is_404(client, auth):
         response = client.get(path, headers=auth["eka"])
 
         assert response.status_code == 404, path
-        assert response.json["code"] in ("sop_not_found", "sop_not_published_yet"), path
+        assert response.json["code"] in (
+            "sop_not_found",
+            "sop_not_published_yet",
+            "sop_version_not_found",
+        ), path
