@@ -15,6 +15,10 @@ from storage.repositories import sops as repo
 from web.usecases.context import SYSTEM, Actor, Context
 from web.usecases.errors import Conflict, Invalid, NotFound, PayloadTooLarge, message
 
+BPMN_MISSING = message(
+    "bpmn_missing", "The request has no BPMN: send it as the body or as multipart 'file'."
+)
+BPMN_FILE_MISSING = message("bpmn_file_missing", "Send the BPMN as a multipart field named 'file'.")
 BPMN_REFUSED = message("bpmn_refused", "The BPMN was refused: {reason}")
 BPMN_TOO_LARGE = message("bpmn_too_large", "The file was refused: {reason}")
 IDENTICAL = message("sop_version_identical", "This file is identical to version {number} of {key}.")
