@@ -11,9 +11,11 @@ from pathlib import Path
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import Flask, request
+from flask import Flask, current_app, g, request
 from flask_babel import Babel, get_locale
 from flask_login import current_user
+
+from web.usecases.organization.login import load_profile
 
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 LANGUAGES = ("id", "en")
@@ -59,8 +61,14 @@ def select_locale() -> str:
 
 
 def select_timezone() -> str:
+    """The zone of the user's organization (logged in on a page or by API token), else WIB."""
     if current_user.is_authenticated:
         return current_user.timezone
+    actor = g.get("actor")
+    if actor is not None and actor.user_id is not None:
+        profile = load_profile(current_app.extensions["alur"]["context"], actor.user_id)
+        if profile is not None:
+            return profile.timezone
     return "Asia/Jakarta"
 
 

@@ -20,7 +20,7 @@ def current_actor() -> Actor:
         header = request.headers.get("Authorization", "")
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
-            raise Unauthenticated("Send an API token as 'Authorization: Bearer <token>'.")
+            raise Unauthenticated(administration.TOKEN_MISSING)
         g.actor = administration.authenticate_token(context(), token.strip())
     return g.actor
 

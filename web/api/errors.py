@@ -4,12 +4,15 @@ import logging
 
 from flask import current_app, jsonify, request
 from flask.typing import ResponseReturnValue
+from flask_babel import force_locale, format_decimal, gettext
 from flask_smorest import Api
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from engine.errors import Problem
 from web.api.schemas import ErrorSchema
+from web.error_text import api_language, localized, localized_for_api
 from web.usecases import errors
+from web.usecases.library.sops import BPMN_TOO_LARGE
 
 STATUS = {
     errors.Unauthenticated: 401,
@@ -28,6 +31,12 @@ def error_response(status: int, code: str, message: str, details: object = None)
     if status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="alur"'
     return response
+
+
+def _api_text(template: str, **params: int) -> str:
+    """One of the API's own messages in the client's language, numbers formatted for it."""
+    with force_locale(api_language()):
+        return gettext(template).format(**{k: format_decimal(v) for k, v in params.items()})
 
 
 class AlurApi(Api):
@@ -59,19 +68,24 @@ class AlurApi(Api):
             fields = {}
             for location in details.values():
                 fields.update(location if isinstance(location, dict) else {})
-            return error_response(
-                422, "invalid", "The request has invalid fields.", {"fields": fields or details}
-            )
+            message = _api_text("The request has invalid fields.")
+            return error_response(422, "invalid", message, {"fields": fields or details})
         if error.code == 413:
             # Flask refuses bodies over MAX_CONTENT_LENGTH before the use case sees them:
             # answer as the use case does for a BPMN over the limit.
             limit = current_app.extensions["alur"]["settings"].max_bpmn_bytes
-            message = f"The request is larger than the limit of {limit:,} bytes."
-            details = {"problems": [Problem("file_too_large", message).as_dict()]}
-            return error_response(413, errors.PayloadTooLarge.code, message, details)
+            template = "The request is larger than the limit of {limit} bytes."
+            message = _api_text(template, limit=limit)
+            details = {
+                "problems": [
+                    Problem("file_too_large", template.format(limit=f"{limit:,}")).as_dict()
+                ]
+            }
+            return error_response(413, BPMN_TOO_LARGE.code, message, details)
         if error.code == 400 and details:
             # webargs' only 400 with messages: a body that does not decode as JSON.
-            return error_response(400, "bad_request", "The request body is not valid JSON.", None)
+            message = _api_text("The request body is not valid JSON.")
+            return error_response(400, "bad_request", message, None)
         code = (error.name or "error").lower().replace(" ", "_")
         response = error_response(error.code or 500, code, error.description or error.name, None)
         # Keep what the error says about itself, such as the Allow header of a 405.
@@ -81,11 +95,12 @@ class AlurApi(Api):
         return response
 
     def handle_use_case_error(self, error: errors.UseCaseError) -> ResponseReturnValue:
-        page = self._page(STATUS.get(type(error), 400), error.message)
+        # A page speaks the user's language; the API the one its client asked for.
+        page = self._page(STATUS.get(type(error), 400), localized(error))
         if page is not None:
             return page
         return error_response(
-            STATUS.get(type(error), 400), error.code, error.message, error.details
+            STATUS.get(type(error), 400), error.code, localized_for_api(error), error.details
         )
 
     def handle_unexpected(self, error: Exception) -> ResponseReturnValue:

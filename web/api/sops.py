@@ -8,15 +8,15 @@ from engine.errors import Problem
 from web.api import schemas
 from web.api.auth import context, current_actor, require_token
 from web.headers import download
-from web.usecases.errors import Invalid
+from web.usecases.errors import Invalid, Message
 from web.usecases.library import sops
 
 blp = Blueprint("sops", __name__, url_prefix="/api/sops", description="The SOP library.")
 blp.before_request(require_token)
 
 
-def _no_bpmn(code: str, message: str) -> Invalid:
-    return Invalid(message, {"problems": [Problem(code, message).as_dict()]})
+def _no_bpmn(problem: str, message: Message) -> Invalid:
+    return Invalid(message, {"problems": [Problem(problem, message.template).as_dict()]})
 
 
 def _uploaded_bytes() -> bytes:
@@ -24,13 +24,11 @@ def _uploaded_bytes() -> bytes:
     if request.files:
         upload = request.files.get("file")
         if upload is None:
-            raise _no_bpmn("file_missing", "Send the BPMN as a multipart field named 'file'.")
+            raise _no_bpmn("file_missing", sops.BPMN_FILE_MISSING)
         return upload.read()
     data = request.get_data()
     if not data:
-        raise _no_bpmn(
-            "empty_file", "The request has no BPMN: send it as the body or as multipart 'file'."
-        )
+        raise _no_bpmn("empty_file", sops.BPMN_MISSING)
     return data
 
 

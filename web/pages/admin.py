@@ -12,7 +12,7 @@ from flask_login import current_user
 
 from storage.models import Role
 from web.pages.session import actor, context
-from web.usecases.errors import Conflict, Forbidden, NotFound
+from web.usecases.errors import Conflict, NotFound
 from web.usecases.library.lane_mapping import lane_mapping
 from web.usecases.organization import accounts, administration
 from web.usecases.organization.chart import organization_chart
@@ -34,8 +34,7 @@ ROLE_LABELS = {
 def admins_only() -> ResponseReturnValue | None:
     if not current_user.is_authenticated:
         return current_app.login_manager.unauthorized()
-    if not current_user.has_role(Role.ADMIN.value):
-        raise Forbidden(f"Only admin may administer; {current_user.actor.username} is not one.")
+    current_user.actor.require_role(Role.ADMIN, action="administer")
     return None
 
 

@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 from flask_login import login_required
 
+from web.error_text import localized
 from web.headers import download
 from web.pages import dashboard_charts as charts
 from web.pages import dashboard_tables as tables
@@ -102,7 +103,7 @@ def show(template: str, build: Build, fixed: dict[str, str] | None = None) -> Re
     except Invalid as exc:
         field = exc.details.get("field") if isinstance(exc.details, dict) else None
         return render_template(
-            template, error=exc.message, error_field=field, form=args, choices=choices
+            template, error=localized(exc), error_field=field, form=args, choices=choices
         ), 400
     if request.args.get("format") == "csv":
         found = {table.name: table for table in view["tables"]}

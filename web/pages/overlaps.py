@@ -16,6 +16,7 @@ from flask_login import current_user, login_required
 
 from engine.overlaps import FlagKind, Severity
 from storage.models import FlagState, OverlapFlag, Role
+from web.error_text import localized
 from web.pages.display import page_request
 from web.pages.session import actor, context
 from web.usecases.analysis import overlaps
@@ -202,23 +203,6 @@ def detail(flag_id: int) -> ResponseReturnValue:
     return _detail(flag_id)
 
 
-def _message(error: Invalid | Conflict) -> str:
-    """The use case's refusal in the reader's language."""
-    details = error.details if isinstance(error.details, dict) else {}
-    if details.get("field") == "note":
-        if request.form.get("note", "").strip():
-            return _("The note may have at most %(count)s characters.", count=overlaps.NOTE_MAX)
-        return _("Write a note: what was decided, and why.")
-    if "raised_at" in details:
-        return _(
-            "Only a version published after the flag was raised can resolve it; publish the "
-            "redesigned SOP first."
-        )
-    if "sops" in details:
-        return _("That version is not a version of this flag's SOPs.")
-    return error.message
-
-
 Change = Callable[[Context, Actor, int, str], object]  # a use case: (ctx, actor, flag, note)
 
 
@@ -228,9 +212,9 @@ def _changed(flag_id: int, form: str, change: Change, done: str) -> ResponseRetu
     try:
         change(context(), actor(), flag_id, request.form.get("note", ""))
     except Invalid as error:
-        return _detail(flag_id, {form: _message(error)}, 400)
+        return _detail(flag_id, {form: localized(error)}, 400)
     except Conflict as error:
-        return _detail(flag_id, {form: _message(error)}, 409)
+        return _detail(flag_id, {form: localized(error)}, 409)
     flash(done, "success")
     return redirect(url_for(".detail", flag_id=flag_id))
 

@@ -11,7 +11,9 @@ from engine.clock import Clock, system_clock
 from engine.definition import EngineOptions
 from storage.db import make_read_session_factory, unit_of_work
 from storage.models import Role, User
-from web.usecases.errors import Forbidden
+from web.usecases.errors import Forbidden, Phrase, message
+
+ROLE_REQUIRED = message("role_required", "Only {allowed} may {action}; {user} is {role}.")
 
 
 @dataclass(frozen=True)
@@ -59,8 +61,13 @@ class Actor:
     def require_role(self, *roles: Role, action: str) -> None:
         """:raises Forbidden: the actor holds none of ``roles``."""
         if self.role not in roles:
-            allowed = ", ".join(r.value for r in roles)
-            raise Forbidden(f"Only {allowed} may {action}; {self.username} is {self.role.value}.")
+            raise Forbidden(
+                ROLE_REQUIRED,
+                allowed=[Phrase(r.value) for r in roles],
+                action=Phrase(action),
+                user=self.username,
+                role=Phrase(self.role.value),
+            )
 
 
 # The CLI and the scheduler act as the system: trusted, unattributed in the audit log.

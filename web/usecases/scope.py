@@ -5,7 +5,15 @@ from sqlalchemy.orm import Session
 
 from storage.models import Instance, Position, Role, Unit, WorkItem
 from web.usecases.context import Actor
-from web.usecases.errors import Forbidden
+from web.usecases.errors import Forbidden, Phrase, message
+
+OUT_OF_SCOPE = message(
+    "instance_out_of_scope", "Request {reference} is outside your positions and units."
+)
+NOT_YOUR_POSITION = message(
+    "work_item_not_your_position",
+    "You do not hold the position of this step, so you may not {action} it.",
+)
 
 
 def managed_units(session: Session, actor: Actor) -> set[int] | None:
@@ -57,13 +65,14 @@ def can_see_instance(session: Session, actor: Actor, instance: Instance) -> bool
 def require_instance_visible(session: Session, actor: Actor, instance: Instance) -> None:
     """:raises Forbidden: the instance is outside the actor's positions and units."""
     if not can_see_instance(session, actor, instance):
-        raise Forbidden(f"Request {instance.reference} is outside your positions and units.")
+        raise Forbidden(OUT_OF_SCOPE, reference=instance.reference)
 
 
 def require_item_actor(session: Session, actor: Actor, item: WorkItem, action: str) -> None:
     """:raises Forbidden: the actor does not hold the position this step belongs to."""
     if item.position_id not in actor.position_ids:
         raise Forbidden(
-            f"You do not hold the position of this step, so you may not {action} it.",
+            NOT_YOUR_POSITION,
             {"work_item": item.id, "position": item.position.code},
+            action=Phrase(action),
         )

@@ -78,7 +78,8 @@ def test_workload_and_versions_answer_for_the_manager_in_scope(client, auth, log
     sop_id = client.get("/api/dashboard/overview", headers=auth["eka"]).json["rows"][0]["sop_id"]
     one_version = client.get(f"/api/dashboard/sops/{sop_id}/versions", headers=auth["eka"])
     assert one_version.status_code == 422
-    assert "two versions" in one_version.json["message"]
+    assert one_version.json["code"] == "comparison_needs_two_versions"
+    assert "dua versi" in one_version.json["message"]
 
 
 @pytest.mark.parametrize(

@@ -172,7 +172,9 @@ def _assert_refused(response, status: int, code: str, element_id: str | None) ->
     assert response.status_code == status, response.json
     assert response.is_json
     body = response.json
-    assert body["code"] == ("too_large" if status == 413 else "invalid")
+    refused = {"file_missing": "bpmn_file_missing", "empty_file": "bpmn_missing"}
+    expected = "bpmn_too_large" if status == 413 else refused.get(code, "bpmn_refused")
+    assert body["code"] in (expected, "bpmn_refused"), body
     assert body["message"]
     problems = body["details"]["problems"]
     assert code in [p["code"] for p in problems], problems

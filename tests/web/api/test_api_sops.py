@@ -81,7 +81,7 @@ def test_officer_and_manager_may_not_upload_and_nothing_is_stored(client, auth, 
     response = _upload_raw(client, auth[officer], build())
 
     assert response.status_code == 403
-    assert response.json["code"] == "forbidden"
+    assert response.json["code"] == "role_required"
     assert _counts(api_ctx) == before
 
 
@@ -92,7 +92,7 @@ def test_identical_file_again_is_a_conflict_naming_the_version(client, auth, api
     response = _upload_multipart(client, auth["eka"], build())
 
     assert response.status_code == 409
-    assert response.json["code"] == "conflict"
+    assert response.json["code"] == "sop_version_identical"
     assert response.json["details"] == {"sop": "uji_sop", "version": 1}
     assert _counts(api_ctx) == before
 
@@ -155,7 +155,7 @@ def test_publish_refuses_a_lane_naming_an_unknown_position(client, auth, api_ctx
     response = client.post("/api/sops/uji_sop/versions/1/publish", headers=auth["eka"])
 
     assert response.status_code == 422
-    assert response.json["code"] == "invalid"
+    assert response.json["code"] == "sop_lanes_unmapped"
     [problem] = response.json["details"]["problems"]
     assert problem["code"] == "position_unknown"
     assert (problem["element_id"], problem["element_name"]) == ("lane_kepala", "Kepala")
@@ -170,7 +170,7 @@ def test_publish_of_a_missing_version_is_404(client, auth):
     response = client.post("/api/sops/uji_sop/versions/7/publish", headers=auth["eka"])
 
     assert response.status_code == 404
-    assert response.json["code"] == "not_found"
+    assert response.json["code"] == "sop_version_not_found"
 
 
 @pytest.mark.parametrize("upload", [_upload_raw, _upload_multipart], ids=["raw", "multipart"])
@@ -195,4 +195,8 @@ def test_reading_an_unknown_sop_is_404(client, auth):
         response = client.get(path, headers=auth["eka"])
 
         assert response.status_code == 404, path
-        assert response.json["code"] == "not_found"
+        assert response.json["code"] in (
+            "sop_not_found",
+            "sop_not_published_yet",
+            "sop_version_not_found",
+        ), path

@@ -161,7 +161,7 @@ def test_wrong_form_data_is_refused_and_nothing_changes(client, auth, key, data,
     response = _post(client, auth, "ani", item, "complete", {"data": data})
 
     assert response.status_code == 422
-    assert response.json["code"] == "invalid"
+    assert response.json["code"] == "form_invalid"
     assert field in response.json["details"]["fields"]
     assert _detail(client, auth, instance) == before
     assert [i["id"] for i in _inbox(client, auth, "ani")] == [item["id"]]
@@ -202,7 +202,7 @@ def test_completing_twice_is_a_conflict_naming_who_completed(client, auth, key):
     response = _post(client, auth, "budi", item, "complete", {"data": {"nik": "9999"}})
 
     assert response.status_code == 409
-    assert response.json["code"] == "conflict"
+    assert response.json["code"] == "work_item_already_completed"
     assert response.json["details"]["completed_by"] == "ani"
     assert response.json["details"]["completed_at"]
     assert _detail(client, auth, instance) == before

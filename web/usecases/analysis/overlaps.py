@@ -42,9 +42,26 @@ from storage.models import (
 )
 from storage.models.organization import user_position
 from web.usecases.context import Actor, Context
-from web.usecases.errors import Conflict, Invalid, NotFound
+from web.usecases.errors import Conflict, Invalid, NotFound, message
 from web.usecases.pagination import Page, PageRequest, paginate
 from web.usecases.runtime.progress import record
+
+KIND_UNKNOWN = message("flag_kind_unknown", "Unknown flag kind '{kind}'.")
+SEVERITY_UNKNOWN = message(
+    "flag_severity_unknown", "Unknown severity '{severity}'; use high, medium or low."
+)
+FLAG_NOT_FOUND = message("flag_not_found", "Flag {id} does not exist.")
+NOTE_MISSING = message("flag_note_missing", "Write a note: what was decided, and why.")
+NOTE_TOO_LONG = message("flag_note_too_long", "The note may have at most {limit} characters.")
+VERSION_ID_NOT_FOUND = message("sop_version_id_not_found", "SOP version {id} does not exist.")
+VERSION_UNRELATED = message(
+    "flag_version_unrelated", "Version {number} of {key} is not of this flag's SOPs."
+)
+VERSION_TOO_OLD = message(
+    "flag_version_too_old",
+    "Only a version published after the flag was raised can resolve it; publish the "
+    "redesigned SOP first.",
+)
 
 WORK_DAYS = 180
 NOTE_MAX = 2000
@@ -245,9 +262,9 @@ def list_flags(
     """Flags, most serious and newest first; by default only those the last analysis found."""
     actor.require_role(*_VIEWERS, action="view overlap flags")
     if kind is not None and kind not in {str(k) for k in FlagKind}:
-        raise Invalid(f"Unknown flag kind '{kind}'.", {"kinds": [str(k) for k in FlagKind]})
+        raise Invalid(KIND_UNKNOWN, {"kinds": [str(k) for k in FlagKind]}, kind=kind)
     if severity is not None and severity not in ("high", "medium", "low"):
-        raise Invalid(f"Unknown severity '{severity}'; use high, medium or low.")
+        raise Invalid(SEVERITY_UNKNOWN, severity=severity)
     query = select(OverlapFlag)
     if state is not None:
         query = query.where(OverlapFlag.state == state)
@@ -277,16 +294,16 @@ def get_flag(ctx: Context, actor: Actor, flag_id: int) -> OverlapFlag:
 def _flag(session: Session, flag_id: int) -> OverlapFlag:
     flag = session.get(OverlapFlag, flag_id)
     if flag is None:
-        raise NotFound(f"Flag {flag_id} does not exist.")
+        raise NotFound(FLAG_NOT_FOUND, id=flag_id)
     return flag
 
 
 def _note(note: str | None, required: bool) -> str | None:
     text = (note or "").strip()
     if required and not text:
-        raise Invalid("Write a note: what was decided, and why.", {"field": "note"})
+        raise Invalid(NOTE_MISSING, {"field": "note"})
     if len(text) > NOTE_MAX:
-        raise Invalid(f"The note may have at most {NOTE_MAX} characters.", {"field": "note"})
+        raise Invalid(NOTE_TOO_LONG, {"field": "note"}, limit=NOTE_MAX)
     return text or None
 
 
@@ -349,16 +366,17 @@ def resolve(
         flag = _flag(session, flag_id)
         version = session.get(SopVersion, version_id)
         if version is None:
-            raise NotFound(f"SOP version {version_id} does not exist.")
+            raise NotFound(VERSION_ID_NOT_FOUND, id=version_id)
         if f" {version.sop.key} " not in flag.sop_keys:
             raise Conflict(
-                f"Version {version.number} of {version.sop.key} is not of this flag's SOPs.",
+                VERSION_UNRELATED,
                 {"sops": flag.sop_keys.split()},
+                number=version.number,
+                key=version.sop.key,
             )
         if version.published_at is None or version.published_at <= flag.first_seen_at:
             raise Conflict(
-                "Only a version published after the flag was raised can resolve it; publish "
-                "the redesigned SOP first.",
+                VERSION_TOO_OLD,
                 {"raised_at": flag.first_seen_at.isoformat()},
             )
         return _apply(session, ctx, actor, flag, FlagState.RESOLVED, text, version)

@@ -35,11 +35,18 @@ from storage.models import (
     WorkItemStatus,
 )
 from web.usecases.context import SYSTEM, Actor, Context
-from web.usecases.errors import Conflict, Invalid
+from web.usecases.errors import Conflict, Invalid, message
 from web.usecases.library import sops
 from web.usecases.organization.calendars import calendar_of, first_organization
 from web.usecases.runtime import breaches, instances, timers, work_items
 from web.usecases.runtime.progress import process_of
+
+SEED_FIRST = message(
+    "simulation_needs_seed", "Seed the organization (alur demo) before simulating."
+)
+NOT_FRESH = message(
+    "simulation_needs_fresh_database", "The database already has requests; simulate on a fresh one."
+)
 
 # Requests per working day of each SOP before seasons; an SOP not listed gets DEFAULT_RATE.
 RATES = {
@@ -379,9 +386,9 @@ def _calendar_of_fresh_database(ctx: Context) -> WorkingCalendar:
     with ctx.transaction() as session:
         organization = first_organization(session)
         if organization is None:
-            raise Invalid("Seed the organization (alur demo) before simulating.")
+            raise Invalid(SEED_FIRST)
         if session.scalar(select(func.count()).select_from(Instance)):
-            raise Conflict("The database already has requests; simulate on a fresh one.")
+            raise Conflict(NOT_FRESH)
         return calendar_of(ctx, organization)
 
 

@@ -10,9 +10,15 @@ from storage.repositories import dashboard as repo
 from web.usecases.context import Actor, Context
 from web.usecases.dashboard.overview import reading, resolve_window
 from web.usecases.dashboard.views import Filters
-from web.usecases.errors import Invalid
+from web.usecases.errors import Invalid, message
 from web.usecases.pagination import Page, PageRequest, paginate
 from web.usecases.scope import visible_requests
+
+FIGURE_NEEDS_PARAMETER = message(
+    "figure_needs_parameter", "The figure '{figure}' needs the parameter '{parameter}'."
+)
+FIGURE_UNKNOWN = message("figure_unknown", "Unknown figure '{figure}'.")
+WEEK_OUTSIDE = message("week_outside_period", "The week lies outside the period.")
 
 BEGINNING = datetime(1970, 1, 1, tzinfo=UTC)
 END_OF_TIME = datetime(9999, 1, 1, tzinfo=UTC)
@@ -111,7 +117,7 @@ def _behind(
     for prefix, (parameter, value) in needs.items():
         if figure.startswith(prefix) and value is None:
             raise Invalid(
-                f"The figure '{figure}' needs the parameter '{parameter}'.", {"field": parameter}
+                FIGURE_NEEDS_PARAMETER, {"field": parameter}, figure=figure, parameter=parameter
             )
     return Instance.id.in_(select(WorkItem.instance_id).where(*step_conditions[figure]))
 
@@ -136,12 +142,12 @@ def requests_behind(
     :raises Invalid: an unknown figure, or one missing the activity/position/officer it needs.
     """
     if figure not in FIGURES:
-        raise Invalid(f"Unknown figure '{figure}'.", {"figures": list(FIGURES)})
+        raise Invalid(FIGURE_UNKNOWN, {"figures": list(FIGURES)}, figure=figure)
     if week is not None:
         start = max(filters.start, week)
         end = min(filters.end, week + timedelta(days=6))
         if start > end:
-            raise Invalid("The week lies outside the period.", {"field": "week"})
+            raise Invalid(WEEK_OUTSIDE, {"field": "week"})
         filters = Filters(start, end, filters.unit_id, filters.sop_id, filters.version_id)
     with reading(ctx) as session:
         window = resolve_window(session, ctx, actor, filters)

@@ -26,8 +26,11 @@ from storage.repositories import event_log as repo
 from storage.repositories import organization as org_repo
 from storage.repositories import sops as sop_repo
 from web.usecases.context import Actor, Context
-from web.usecases.errors import Invalid, NotFound
+from web.usecases.errors import Invalid, NotFound, message
+from web.usecases.library.sops import SOP_NOT_FOUND, VERSION_NOT_FOUND
 from web.usecases.scope import visible_requests
+
+PERIOD_REVERSED = message("period_reversed", "The period must end after it starts.")
 
 
 class LogFormat(enum.StrEnum):
@@ -240,13 +243,13 @@ def export_event_log(
     """
     actor.require_role(Role.MANAGER, Role.ANALYST, Role.ADMIN, action="export event logs")
     if end <= start:
-        raise Invalid("The period must end after it starts.", {"from": str(start), "to": str(end)})
+        raise Invalid(PERIOD_REVERSED, {"from": str(start), "to": str(end)})
     with ctx.transaction() as session:
         sop = sop_repo.sop_by_key(session, sop_key)
         if sop is None:
-            raise NotFound(f"SOP {sop_key} does not exist.")
+            raise NotFound(SOP_NOT_FOUND, key=sop_key)
         if version is not None and sop_repo.version(session, sop_key, version) is None:
-            raise NotFound(f"SOP {sop_key} has no version {version}.")
+            raise NotFound(VERSION_NOT_FOUND, key=sop_key, number=version)
         visible = visible_requests(session, actor)
         zone = _zone_of(session, actor)
     query = {

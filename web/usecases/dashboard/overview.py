@@ -36,9 +36,27 @@ from web.usecases.dashboard.views import (
     Spread,
     WeekPoint,
 )
-from web.usecases.errors import Forbidden, Invalid, NotFound
-from web.usecases.organization.calendars import calendar_of, first_organization
+from web.usecases.errors import Forbidden, Invalid, NotFound, message
+from web.usecases.library.sops import SOP_NOT_FOUND
+from web.usecases.organization.administration import UNIT_NOT_FOUND
+from web.usecases.organization.calendars import NO_ORGANIZATION, calendar_of, first_organization
 from web.usecases.scope import managed_units
+
+NOT_A_NUMBER = message(
+    "parameter_not_number", "Parameter '{name}' must be a number, not '{value}'."
+)
+NOT_A_DATE = message(
+    "parameter_not_date", "Parameter '{name}' must be a date as YYYY-MM-DD, not '{value}'."
+)
+PERIOD_STARTS_AFTER_END = message(
+    "period_starts_after_end", "The period starts after it ends: 'from' must not be after 'to'."
+)
+PERIOD_TOO_LONG = message("period_too_long", "The period may span at most {days} days.")
+UNIT_NOT_MANAGED = message("unit_not_managed", "That unit is outside the units you manage.")
+VERSION_NOT_OF_SOP = message(
+    "sop_version_not_of_sop", "SOP version {id} does not exist for this SOP."
+)
+NO_VERSION_YET = message("sop_has_no_version", "SOP {key} has no version yet.")
 
 DEFAULT_DAYS = 90
 PG_WORK_MEM = "64MB"
@@ -75,7 +93,7 @@ def require_viewer(actor: Actor) -> None:
 def _organization(session: Session) -> Organization:
     organization = first_organization(session)
     if organization is None:
-        raise NotFound("There is no organization yet; run `alur demo` or create one.")
+        raise NotFound(NO_ORGANIZATION)
     return organization
 
 
@@ -106,7 +124,7 @@ def _int_arg(args: Mapping[str, str], name: str) -> int | None:
     if not raw:
         return None
     if not (raw.isascii() and raw.isdigit()):
-        raise Invalid(f"Parameter '{name}' must be a number, not {raw[:40]!r}.", {"field": name})
+        raise Invalid(NOT_A_NUMBER, {"field": name}, name=name, value=raw[:40])
     return int(raw)
 
 
@@ -117,9 +135,7 @@ def _date_arg(args: Mapping[str, str], name: str, default: date) -> date:
     try:
         return date.fromisoformat(raw)
     except ValueError:
-        raise Invalid(
-            f"Parameter '{name}' must be a date as YYYY-MM-DD, not {raw[:40]!r}.", {"field": name}
-        ) from None
+        raise Invalid(NOT_A_DATE, {"field": name}, name=name, value=raw[:40]) from None
 
 
 def filters_from_args(ctx: Context, actor: Actor, args: Mapping[str, str]) -> Filters:
@@ -134,11 +150,9 @@ def filters_from_args(ctx: Context, actor: Actor, args: Mapping[str, str]) -> Fi
     end = _date_arg(args, "to", today)
     start = _date_arg(args, "from", end - timedelta(days=DEFAULT_DAYS - 1))
     if start > end:
-        raise Invalid(
-            "The period starts after it ends: 'from' must not be after 'to'.", {"field": "from"}
-        )
+        raise Invalid(PERIOD_STARTS_AFTER_END, {"field": "from"})
     if (end - start).days > MAX_DAYS:
-        raise Invalid(f"The period may span at most {MAX_DAYS} days.", {"field": "from"})
+        raise Invalid(PERIOD_TOO_LONG, {"field": "from"}, days=MAX_DAYS)
     return Filters(
         start, end, _int_arg(args, "unit"), _int_arg(args, "sop"), _int_arg(args, "version")
     )
@@ -173,16 +187,16 @@ def resolve_window(session: Session, ctx: Context, actor: Actor, filters: Filter
     allowed = _allowed_units(session, actor)
     if filters.unit_id is not None:
         if session.get(Unit, filters.unit_id) is None:
-            raise NotFound(f"Unit {filters.unit_id} does not exist.")
+            raise NotFound(UNIT_NOT_FOUND, code=filters.unit_id)
         if allowed is not None and filters.unit_id not in allowed:
-            raise Forbidden("That unit is outside the units you manage.", {"unit": filters.unit_id})
+            raise Forbidden(UNIT_NOT_MANAGED, {"unit": filters.unit_id})
         units: frozenset[int] | None = _subtree(session, filters.unit_id)
     else:
         units = None if allowed is None else frozenset(allowed)
     if filters.version_id is not None:
         version = session.get(SopVersion, filters.version_id)
         if version is None or (filters.sop_id is not None and version.sop_id != filters.sop_id):
-            raise NotFound(f"SOP version {filters.version_id} does not exist for this SOP.")
+            raise NotFound(VERSION_NOT_OF_SOP, id=filters.version_id)
     start = datetime.combine(filters.start, time(0), zone).astimezone(UTC)
     end = datetime.combine(filters.end + timedelta(days=1), time(0), zone).astimezone(UTC)
     days = (filters.start, filters.end)
@@ -266,7 +280,7 @@ def overview(ctx: Context, actor: Actor, filters: Filters) -> Overview:
 def sop_or_404(session: Session, sop_id: int) -> Sop:
     sop = session.get(Sop, sop_id)
     if sop is None:
-        raise NotFound(f"SOP {sop_id} does not exist.")
+        raise NotFound(SOP_NOT_FOUND, key=sop_id)
     return sop
 
 
@@ -300,7 +314,7 @@ def sop_detail(ctx: Context, actor: Actor, sop_id: int, filters: Filters) -> Sop
             for version in sorted(sop.versions, key=lambda v: -v.number)
         ]
         if not versions:
-            raise NotFound(f"SOP {sop.key} has no version yet.")
+            raise NotFound(NO_VERSION_YET, key=sop.key)
         diagram = filters.version_id or versions[0][0]
         order = activity_order(session, diagram)
         lanes = _lane_names(session, sop_id)

@@ -8,7 +8,15 @@ from web.usecases.context import Actor, Context
 from web.usecases.dashboard.overview import activity_order, reading, resolve_window, sop_or_404
 from web.usecases.dashboard.stats import mann_whitney_p, nearest_rank, two_proportion_p
 from web.usecases.dashboard.views import Difference, Filters, VersionComparison
-from web.usecases.errors import Invalid, NotFound
+from web.usecases.errors import Invalid, NotFound, message
+
+NEEDS_TWO_VERSIONS = message(
+    "comparison_needs_two_versions",
+    "SOP {key} needs two versions that ran requests to compare them.",
+)
+VERSION_RAN_NOTHING = message(
+    "version_ran_no_request", "Version {number} of SOP {key} ran no request."
+)
 
 SIGNIFICANCE = 0.05
 MIN_SAMPLE = 10
@@ -95,12 +103,13 @@ def compare_versions(
             before_id = next((vid for vid in preferred if vid != after_id), None)
         if before_id is None or after_id is None:
             raise Invalid(
-                f"SOP {sop.key} needs two versions that ran requests to compare them.",
+                NEEDS_TWO_VERSIONS,
                 {"versions": [number for _, number in versions]},
+                key=sop.key,
             )
         for chosen in (before_id, after_id):
             if chosen not in numbers:
-                raise NotFound(f"Version {chosen} of SOP {sop.key} ran no request.")
+                raise NotFound(VERSION_RAN_NOTHING, number=chosen, key=sop.key)
         cycles = {vid: repo.cycle_values(session, vid, window) for vid in (before_id, after_id)}
         steps = {vid: repo.step_values(session, vid, window) for vid in (before_id, after_id)}
         differences = [

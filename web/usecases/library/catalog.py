@@ -7,6 +7,7 @@ from storage.models import Role, Sop, SopVersion
 from storage.repositories import sops as repo
 from web.usecases.context import Actor, Context
 from web.usecases.errors import NotFound
+from web.usecases.library.sops import SOP_NOT_FOUND, VERSION_NOT_FOUND
 from web.usecases.pagination import Page, PageRequest
 
 MAX_PER_PAGE = 100
@@ -80,11 +81,11 @@ def sop_document(ctx: Context, actor: Actor, key: str, number: int | None = None
     with ctx.transaction() as session:
         sop = repo.sop_by_key(session, key)
         if sop is None or not sop.versions:
-            raise NotFound(f"SOP {key} does not exist.")
+            raise NotFound(SOP_NOT_FOUND, key=key)
         if number is None:
             current = repo.published_version(session, key)
             number = current.number if current else sop.versions[-1].number
         version = repo.version(session, key, number)
         if version is None:
-            raise NotFound(f"SOP {key} has no version {number}.")
+            raise NotFound(VERSION_NOT_FOUND, key=key, number=number)
         return SopDocument(sop, version)

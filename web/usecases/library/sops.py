@@ -13,7 +13,24 @@ from storage.models import Event, Role, Sop, SopVersion, VersionStatus
 from storage.repositories import organization as org_repo
 from storage.repositories import sops as repo
 from web.usecases.context import SYSTEM, Actor, Context
-from web.usecases.errors import Conflict, Invalid, NotFound, PayloadTooLarge
+from web.usecases.errors import Conflict, Invalid, NotFound, PayloadTooLarge, message
+
+BPMN_MISSING = message(
+    "bpmn_missing", "The request has no BPMN: send it as the body or as multipart 'file'."
+)
+BPMN_FILE_MISSING = message("bpmn_file_missing", "Send the BPMN as a multipart field named 'file'.")
+BPMN_REFUSED = message("bpmn_refused", "The BPMN was refused: {reason}")
+BPMN_TOO_LARGE = message("bpmn_too_large", "The file was refused: {reason}")
+IDENTICAL = message("sop_version_identical", "This file is identical to version {number} of {key}.")
+SOP_NOT_FOUND = message("sop_not_found", "SOP {key} does not exist.")
+VERSION_NOT_FOUND = message("sop_version_not_found", "SOP {key} has no version {number}.")
+NOT_PUBLISHED = message("sop_not_published_yet", "SOP {key} has no published version.")
+ALREADY_PUBLISHED = message(
+    "sop_version_already_published", "Version {number} of {key} is already published."
+)
+LANES_UNMAPPED = message(
+    "sop_lanes_unmapped", "Version {number} of {key} cannot be published: lanes are unmapped."
+)
 
 _EDITORS = (Role.ANALYST, Role.ADMIN)
 
@@ -21,8 +38,8 @@ _EDITORS = (Role.ANALYST, Role.ADMIN)
 def _rejected(exc: BpmnRejected) -> Invalid:
     details = {"problems": [p.as_dict() for p in exc.problems]}
     if isinstance(exc, BpmnTooLarge):
-        return PayloadTooLarge(str(exc), details)
-    return Invalid(f"The BPMN was refused: {exc}", details)
+        return PayloadTooLarge(BPMN_TOO_LARGE, details, reason=str(exc))
+    return Invalid(BPMN_REFUSED, details, reason=str(exc))
 
 
 def _reference_prefix(session: Session, key: str) -> str:
@@ -69,8 +86,10 @@ def _store_version(
     latest = repo.latest_version(session, sop.id)
     if latest is not None and latest.bpmn_sha256 == definition.bpmn_sha256:
         raise Conflict(
-            f"This file is identical to version {latest.number} of {sop.key}.",
+            IDENTICAL,
             {"sop": sop.key, "version": latest.number},
+            number=latest.number,
+            key=sop.key,
         )
     sop.name = metadata.name
     version = SopVersion(
@@ -113,9 +132,9 @@ def publish_version(ctx: Context, actor: Actor, key: str, number: int) -> SopVer
 def _publish(session: Session, ctx: Context, actor: Actor, key: str, number: int) -> SopVersion:
     version = repo.version(session, key, number)
     if version is None:
-        raise NotFound(f"SOP {key} has no version {number}.")
+        raise NotFound(VERSION_NOT_FOUND, key=key, number=number)
     if version.status == VersionStatus.PUBLISHED:
-        raise Conflict(f"Version {number} of {key} is already published.")
+        raise Conflict(ALREADY_PUBLISHED, number=number, key=key)
     lanes = version.sop_metadata["lanes"]
     found = org_repo.positions_by_codes(session, [lane["position_code"] for lane in lanes])
     problems = [
@@ -131,8 +150,10 @@ def _publish(session: Session, ctx: Context, actor: Actor, key: str, number: int
     ]
     if problems:
         raise Invalid(
-            f"Version {number} of {key} cannot be published: lanes are unmapped.",
+            LANES_UNMAPPED,
             {"problems": problems},
+            number=number,
+            key=key,
         )
     now = ctx.clock()
     current = repo.published_version(session, key)
@@ -210,7 +231,7 @@ def get_sop(ctx: Context, actor: Actor, key: str) -> Sop:
     with ctx.transaction() as session:
         sop = repo.sop_by_key(session, key)
         if sop is None:
-            raise NotFound(f"SOP {key} does not exist.")
+            raise NotFound(SOP_NOT_FOUND, key=key)
         _ = sop.versions
         return sop
 
@@ -224,8 +245,9 @@ def get_version(ctx: Context, actor: Actor, key: str, number: int | None = None)
             else repo.version(session, key, number)
         )
         if version is None:
-            what = f"version {number}" if number is not None else "a published version"
-            raise NotFound(f"SOP {key} has no {what}.")
+            if number is None:
+                raise NotFound(NOT_PUBLISHED, key=key)
+            raise NotFound(VERSION_NOT_FOUND, key=key, number=number)
         return version
 
 
@@ -234,5 +256,5 @@ def get_version_bpmn(ctx: Context, actor: Actor, key: str, number: int) -> str:
     with ctx.transaction() as session:
         version = repo.version(session, key, number)
         if version is None:
-            raise NotFound(f"SOP {key} has no version {number}.")
+            raise NotFound(VERSION_NOT_FOUND, key=key, number=number)
         return version.bpmn_xml

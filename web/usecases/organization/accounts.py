@@ -12,14 +12,18 @@ from storage.models import Role, User, WorkItemStatus
 from storage.repositories import organization as repo
 from storage.repositories import runtime as runtime_repo
 from web.usecases.context import Actor, Context
-from web.usecases.errors import Conflict, NotFound
+from web.usecases.errors import Conflict, NotFound, message
 from web.usecases.runtime.progress import record
+
+USER_NOT_FOUND = message("user_not_found", "User {username} does not exist.")
+POSITIONS_UNKNOWN = message("positions_unknown", "Unknown positions: {codes}.")
+SELF_DEACTIVATION = message("user_self_deactivation", "You cannot deactivate your own account.")
 
 
 def _user(session: Session, username: str) -> User:
     user = repo.user_by_username(session, username)
     if user is None:
-        raise NotFound(f"User {username} does not exist.")
+        raise NotFound(USER_NOT_FOUND, username=username)
     return user
 
 
@@ -83,7 +87,7 @@ def set_user_positions(
         positions = repo.positions_by_codes(session, codes)
         missing = sorted(set(codes) - set(positions))
         if missing:
-            raise NotFound(f"Unknown positions: {', '.join(missing)}.", {"positions": missing})
+            raise NotFound(POSITIONS_UNKNOWN, {"positions": missing}, codes=missing)
         before = {p.code: p.id for p in user.positions}
         if set(before) == set(codes):
             return user
@@ -112,7 +116,7 @@ def deactivate_user(ctx: Context, actor: Actor, username: str) -> User:
     with ctx.transaction() as session:
         user = _user(session, username)
         if user.id == actor.user_id:
-            raise Conflict("You cannot deactivate your own account.", {"user": username})
+            raise Conflict(SELF_DEACTIVATION, {"user": username})
         if not user.is_active:
             return user
         user.is_active = False

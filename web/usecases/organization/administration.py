@@ -11,7 +11,26 @@ from werkzeug.security import generate_password_hash
 from storage.models import ApiToken, Event, Organization, Position, Role, Unit, User
 from storage.repositories import organization as repo
 from web.usecases.context import Actor, Context
-from web.usecases.errors import Conflict, Invalid, NotFound, Unauthenticated
+from web.usecases.errors import Conflict, Invalid, NotFound, Unauthenticated, message
+from web.usecases.organization.accounts import POSITIONS_UNKNOWN, USER_NOT_FOUND
+
+TIMEZONE_UNKNOWN = message(
+    "timezone_unknown", "Unknown time zone '{timezone}'; use e.g. Asia/Jakarta."
+)
+ORGANIZATION_EXISTS = message("organization_exists", "Organization {code} already exists.")
+UNIT_EXISTS = message("unit_exists", "Unit {code} already exists.")
+PARENT_UNIT_NOT_FOUND = message("parent_unit_not_found", "Parent unit {code} does not exist.")
+ORGANIZATION_NEEDED = message(
+    "organization_needed", "Create an organization first (or name an existing one)."
+)
+POSITION_EXISTS = message("position_exists", "Position {code} already exists.")
+UNIT_NOT_FOUND = message("unit_not_found", "Unit {code} does not exist.")
+PASSWORD_TOO_SHORT = message(
+    "password_too_short", "The password must have at least {length} characters."
+)
+USER_EXISTS = message("user_exists", "User {username} already exists.")
+TOKEN_MISSING = message("token_missing", "Send an API token as 'Authorization: Bearer <token>'.")
+TOKEN_UNKNOWN = message("token_unknown", "The token is unknown or revoked.")
 
 TOKEN_PREFIX = "alur_"
 _LAST_USED_GRANULARITY = timedelta(hours=1)
@@ -33,10 +52,10 @@ def create_organization(
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        raise Invalid(f"Unknown time zone {timezone!r}; use e.g. Asia/Jakarta.") from None
+        raise Invalid(TIMEZONE_UNKNOWN, timezone=timezone) from None
     with ctx.transaction() as session:
         if repo.organization_by_code(session, code):
-            raise Conflict(f"Organization {code} already exists.")
+            raise Conflict(ORGANIZATION_EXISTS, code=code)
         organization = Organization(code=code, name=name, timezone=timezone)
         session.add(organization)
         session.flush()
@@ -55,19 +74,19 @@ def create_unit(
     actor.require_role(Role.ADMIN, action="create units")
     with ctx.transaction() as session:
         if repo.unit_by_code(session, code):
-            raise Conflict(f"Unit {code} already exists.")
+            raise Conflict(UNIT_EXISTS, code=code)
         parent = None
         if parent_code:
             parent = repo.unit_by_code(session, parent_code)
             if parent is None:
-                raise NotFound(f"Parent unit {parent_code} does not exist.")
+                raise NotFound(PARENT_UNIT_NOT_FOUND, code=parent_code)
         organization = (
             repo.organization_by_code(session, organization_code)
             if organization_code
             else repo.first_organization(session)
         )
         if organization is None:
-            raise NotFound("Create an organization first (or name an existing one).")
+            raise NotFound(ORGANIZATION_NEEDED)
         unit = Unit(
             organization_id=organization.id,
             parent_id=parent.id if parent else None,
@@ -84,10 +103,10 @@ def create_position(ctx: Context, actor: Actor, code: str, name: str, unit_code:
     actor.require_role(Role.ADMIN, action="create positions")
     with ctx.transaction() as session:
         if repo.position_by_code(session, code):
-            raise Conflict(f"Position {code} already exists.")
+            raise Conflict(POSITION_EXISTS, code=code)
         unit = repo.unit_by_code(session, unit_code)
         if unit is None:
-            raise NotFound(f"Unit {unit_code} does not exist.")
+            raise NotFound(UNIT_NOT_FOUND, code=unit_code)
         position = Position(unit_id=unit.id, code=code, name=name)
         session.add(position)
         session.flush()
@@ -107,21 +126,21 @@ def create_user(
     """Create a user holding ``position_codes``; without a password the user can use tokens only."""
     actor.require_role(Role.ADMIN, action="create users")
     if password is not None and len(password) < 8:
-        raise Invalid("The password must have at least 8 characters.")
+        raise Invalid(PASSWORD_TOO_SHORT, length=8)
     with ctx.transaction() as session:
         if repo.user_by_username(session, username):
-            raise Conflict(f"User {username} already exists.")
+            raise Conflict(USER_EXISTS, username=username)
         positions = repo.positions_by_codes(session, position_codes)
         missing = sorted(set(position_codes) - set(positions))
         if missing:
-            raise NotFound(f"Unknown positions: {', '.join(missing)}.", {"positions": missing})
+            raise NotFound(POSITIONS_UNKNOWN, {"positions": missing}, codes=missing)
         organization = (
             next(iter(positions.values())).unit.organization_id
             if positions
             else getattr(repo.first_organization(session), "id", None)
         )
         if organization is None:
-            raise NotFound("Create an organization first.")
+            raise NotFound(ORGANIZATION_NEEDED)
         user = User(
             organization_id=organization,
             username=username,
@@ -152,7 +171,7 @@ def create_token(ctx: Context, actor: Actor, username: str, name: str = "cli") -
     with ctx.transaction() as session:
         user = repo.user_by_username(session, username)
         if user is None:
-            raise NotFound(f"User {username} does not exist.")
+            raise NotFound(USER_NOT_FOUND, username=username)
         session.add(
             ApiToken(
                 user_id=user.id, name=name, token_hash=hash_token(token), created_at=ctx.clock()
@@ -170,7 +189,7 @@ def authenticate_token(ctx: Context, token: str) -> Actor:
     with ctx.transaction() as session:
         found = repo.user_by_token_hash(session, hash_token(token))
         if found is None or not found[0].is_active:
-            raise Unauthenticated("The token is unknown or revoked.")
+            raise Unauthenticated(TOKEN_UNKNOWN)
         user, api_token = found
         now = ctx.clock()
         if api_token.last_used_at is None or now - api_token.last_used_at > _LAST_USED_GRANULARITY:

@@ -17,7 +17,16 @@ from engine.days_off import DayOff, DaysOff
 from storage.models import Event, Instance, Organization, Role, Unit, User
 from storage.repositories import organization as org_repo
 from web.usecases.context import Actor, Context
-from web.usecases.errors import Invalid, NotFound
+from web.usecases.errors import Invalid, NotFound, message
+
+NO_ORGANIZATION = message(
+    "organization_missing", "There is no organization yet; run `alur demo` or create one."
+)
+ORGANIZATION_NOT_FOUND = message("organization_not_found", "Organization {code} does not exist.")
+ZONE_NOT_INDONESIAN = message(
+    "timezone_not_indonesian", "Time zone '{timezone}' is not one of {zones}."
+)
+HOURS_INVALID = message("working_hours_invalid", "Working hours: {reason}.")
 
 
 def calendar_of(ctx: Context, organization: Organization) -> WorkingCalendar:
@@ -47,7 +56,7 @@ def calendar_of_instance(session: Session, ctx: Context, instance: Instance) -> 
             return calendar_of(ctx, starter.organization)
     first = first_organization(session)
     if first is None:
-        raise NotFound("There is no organization yet; run `alur demo` or create one.")
+        raise NotFound(NO_ORGANIZATION)
     return calendar_of(ctx, first)
 
 
@@ -71,7 +80,7 @@ def _organization(session: Session, code: str | None) -> Organization:
         else org_repo.first_organization(session)
     )
     if found is None:
-        raise NotFound(f"Organization {code} does not exist." if code else "No organization yet.")
+        raise NotFound(ORGANIZATION_NOT_FOUND, code=code) if code else NotFound(NO_ORGANIZATION)
     return found
 
 
@@ -105,12 +114,12 @@ def set_calendar(
     """
     actor.require_role(Role.ADMIN, action="change working calendars")
     if timezone is not None and timezone not in INDONESIAN_ZONES:
-        raise Invalid(f"Time zone {timezone!r} is not one of {', '.join(INDONESIAN_ZONES)}.")
+        raise Invalid(ZONE_NOT_INDONESIAN, timezone=timezone, zones=list(INDONESIAN_ZONES))
     if hours is not None:
         try:
             hours = hours_as_dict(parse_hours(hours))
         except ValueError as exc:
-            raise Invalid(f"Working hours: {exc}.") from None
+            raise Invalid(HOURS_INVALID, reason=str(exc)) from None
     with ctx.transaction() as session:
         organization = _organization(session, organization_code)
         changes: dict[str, Any] = {}

@@ -8,7 +8,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from storage.models import User
 from storage.repositories import organization as repo
 from web.usecases.context import Actor, Context
-from web.usecases.errors import Invalid, Unauthenticated
+from web.usecases.errors import Invalid, Unauthenticated, message
 from web.usecases.runtime.progress import record
 
 FREE_FAILURES = 5
@@ -17,8 +17,14 @@ LONGEST_LOCK = timedelta(minutes=15)
 LANGUAGES = ("id", "en")
 # Checked when the username is unknown, so both cases cost the same time.
 _DUMMY_HASH = generate_password_hash("alur-dummy-password")
-# The one answer to every refused login (pages show its translation).
-FAILED = "Wrong username or password, or too many failed attempts: wait a few minutes."
+LANGUAGE_UNKNOWN = message(
+    "language_unknown", "Unknown language '{language}'; choose one of {choices}."
+)
+LOGIN_REQUIRED = message("login_required", "Log in first.")
+# The one answer to every refused login: it does not tell whether the account exists.
+LOGIN_FAILED = message(
+    "login_failed", "Wrong username or password, or too many failed attempts: wait a few minutes."
+)
 
 
 @dataclass(frozen=True)
@@ -59,7 +65,7 @@ def authenticate_password(ctx: Context, username: str, password: str) -> Profile
     attempt = _count_attempt(ctx, username.strip().lower())
     if attempt is None:
         check_password_hash(_DUMMY_HASH, password)
-        raise Unauthenticated(FAILED)
+        raise Unauthenticated(LOGIN_FAILED)
     user_id, password_hash = attempt
     correct = check_password_hash(password_hash, password)
     with ctx.transaction() as session:
@@ -70,7 +76,7 @@ def authenticate_password(ctx: Context, username: str, password: str) -> Profile
             return _profile(user)
         if user is not None:
             record(session, ctx, Actor.of(user), "login_failed", failures=user.failed_logins)
-    raise Unauthenticated(FAILED)
+    raise Unauthenticated(LOGIN_FAILED)
 
 
 def _count_attempt(ctx: Context, username: str) -> tuple[int, str] | None:
@@ -110,7 +116,7 @@ def log_out(ctx: Context, actor: Actor) -> None:
     with ctx.transaction() as session:
         user = repo.user_by_id(session, actor.user_id or 0)
         if user is None:
-            raise Unauthenticated("Log in first.")
+            raise Unauthenticated(LOGIN_REQUIRED)
         user.session_generation += 1
         record(session, ctx, actor, "user_logged_out")
 
@@ -118,9 +124,9 @@ def log_out(ctx: Context, actor: Actor) -> None:
 def set_language(ctx: Context, actor: Actor, language: str) -> None:
     """Remember the interface language of a user."""
     if language not in LANGUAGES:
-        raise Invalid(f"Unknown language {language!r}; choose one of {', '.join(LANGUAGES)}.")
+        raise Invalid(LANGUAGE_UNKNOWN, language=language, choices=list(LANGUAGES))
     with ctx.transaction() as session:
         user = repo.user_by_id(session, actor.user_id or 0)
         if user is None:
-            raise Unauthenticated("Log in first.")
+            raise Unauthenticated(LOGIN_REQUIRED)
         user.language = language

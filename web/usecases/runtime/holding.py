@@ -14,7 +14,27 @@ from sqlalchemy.orm import Session
 
 from storage.models import Instance, User, WorkItem, WorkItemStatus
 from storage.repositories import runtime as repo
-from web.usecases.errors import Conflict, NotFound
+from web.usecases.errors import Conflict, NotFound, Phrase, message
+
+WORK_ITEM_NOT_FOUND = message("work_item_not_found", "Work item {id} does not exist.")
+INSTANCE_NOT_FOUND = message("instance_not_found", "Request {id} does not exist.")
+ALREADY_COMPLETED = message(
+    "work_item_already_completed", "This step was already completed by {name} at {at}."
+)
+CLAIMED_BY = message("work_item_claimed_by", "This step is claimed by {name}.")
+BACK_IN_INBOX = message(
+    "work_item_back_in_inbox",
+    "This step is not claimed: it is back in its position's shared inbox.",
+)
+WITHDRAWN_BY_TIMER = message(
+    "work_item_withdrawn_by_timer",
+    "This step was withdrawn at {at}: its time limit passed and the SOP's timer escalated "
+    "the request. Your input was not saved.",
+)
+WITHDRAWN = message(
+    "work_item_withdrawn",
+    "This step was withdrawn (the request moved on without it or was cancelled).",
+)
 
 
 def hold_work_item(
@@ -27,7 +47,7 @@ def hold_work_item(
     """
     item = repo.lock_work_item(session, item_id)
     if item is None:
-        raise NotFound(f"Work item {item_id} does not exist.")
+        raise NotFound(WORK_ITEM_NOT_FOUND, id=item_id)
     if item.status not in expected:
         raise moved_on(session, item)
     return item
@@ -40,7 +60,7 @@ def hold_instance(session: Session, instance_id: int) -> Instance:
     """
     instance = repo.lock_instance(session, instance_id)
     if instance is None:
-        raise NotFound(f"Request {instance_id} does not exist.")
+        raise NotFound(INSTANCE_NOT_FOUND, id=instance_id)
     return instance
 
 
@@ -48,43 +68,39 @@ def moved_on(session: Session, item: WorkItem) -> Conflict:
     """Say what the step became, who made it so and when, so the officer knows what happened."""
     if item.status == WorkItemStatus.COMPLETED:
         who = session.get(User, item.completed_by_id) if item.completed_by_id else None
-        name = who.full_name if who else "someone else"
         return Conflict(
-            f"This step was already completed by {name} at {item.completed_at:%Y-%m-%d %H:%M} UTC.",
+            ALREADY_COMPLETED,
             {
                 "work_item": item.id,
                 "status": item.status.value,
                 "completed_by": who.username if who else None,
                 "completed_at": item.completed_at.isoformat() if item.completed_at else None,
             },
+            name=who.full_name if who else Phrase("someone else"),
+            at=item.completed_at,
         )
     if item.status == WorkItemStatus.CLAIMED:
         return Conflict(
-            f"This step is claimed by {item.claimed_by.full_name}.",
+            CLAIMED_BY,
             {
                 "work_item": item.id,
                 "status": item.status.value,
                 "claimed_by": item.claimed_by.username,
             },
+            name=item.claimed_by.full_name,
         )
     if item.status == WorkItemStatus.OPEN:
-        return Conflict(
-            "This step is not claimed: it is back in its position's shared inbox.",
-            {"work_item": item.id, "status": item.status.value},
-        )
+        return Conflict(BACK_IN_INBOX, {"work_item": item.id, "status": item.status.value})
     withdrawal = repo.last_event_of_work_item(session, item.id, "work_item_withdrawn")
     if withdrawal is not None and withdrawal.payload.get("cause") == "timer":
         return Conflict(
-            f"This step was withdrawn at {withdrawal.occurred_at:%Y-%m-%d %H:%M} UTC: its time "
-            "limit passed and the SOP's timer escalated the request. Your input was not saved.",
+            WITHDRAWN_BY_TIMER,
             {
                 "work_item": item.id,
                 "status": item.status.value,
                 "cause": "timer",
                 "withdrawn_at": withdrawal.occurred_at.isoformat(),
             },
+            at=withdrawal.occurred_at,
         )
-    return Conflict(
-        "This step was withdrawn (the request moved on without it or was cancelled).",
-        {"work_item": item.id, "status": item.status.value},
-    )
+    return Conflict(WITHDRAWN, {"work_item": item.id, "status": item.status.value})

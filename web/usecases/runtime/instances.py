@@ -14,11 +14,28 @@ from storage.repositories import organization as org_repo
 from storage.repositories import runtime as repo
 from storage.repositories import sops as sop_repo
 from web.usecases.context import Actor, Context
-from web.usecases.errors import Conflict, Forbidden, Invalid, NotFound
+from web.usecases.errors import Conflict, Forbidden, Invalid, NotFound, Phrase, message
 from web.usecases.pagination import Page, PageRequest, paginate
-from web.usecases.runtime.holding import hold_instance
+from web.usecases.runtime.holding import INSTANCE_NOT_FOUND, hold_instance
 from web.usecases.runtime.progress import process_of, put_back, record, restore, save_progress
 from web.usecases.scope import require_instance_visible, visible_requests
+
+DATA_NOT_OBJECT = message("request_data_not_object", "The request data must be a JSON object.")
+DATA_KEYS_INVALID = message(
+    "request_data_keys_invalid", "Data keys must be lowercase identifiers (letters, digits, '_')."
+)
+DATA_TOO_LARGE = message("request_data_too_large", "The request data is larger than {limit} KB.")
+SOP_NOT_STARTABLE = message(
+    "sop_not_published", "SOP {key} does not exist or has no published version."
+)
+MAY_NOT_START = message(
+    "sop_start_forbidden", "You perform no step of {key}, so you may not start it."
+)
+START_FAILED = message("request_start_failed", "The request could not start: {reason}")
+CANCEL_REASON_MISSING = message(
+    "cancel_reason_missing", "Give a reason for cancelling the request."
+)
+ALREADY_ENDED = message("instance_already_ended", "Request {reference} is already {status}.")
 
 MAX_DATA_BYTES = 64 * 1024
 _DATA_KEY = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
@@ -34,15 +51,15 @@ class InstanceView:
 
 def _check_start_data(data: Any) -> dict[str, Any]:
     if not isinstance(data, dict):
-        raise Invalid("The request data must be a JSON object.")
+        raise Invalid(DATA_NOT_OBJECT)
     bad = [k for k in data if not isinstance(k, str) or not _DATA_KEY.match(k)]
     if bad:
         raise Invalid(
-            "Data keys must be lowercase identifiers (letters, digits, '_').",
+            DATA_KEYS_INVALID,
             {"keys": [str(k) for k in bad]},
         )
     if len(json.dumps(data)) > MAX_DATA_BYTES:
-        raise Invalid(f"The request data is larger than {MAX_DATA_BYTES // 1024} KB.")
+        raise Invalid(DATA_TOO_LARGE, limit=MAX_DATA_BYTES // 1024)
     return data
 
 
@@ -95,16 +112,16 @@ def start_instance(ctx: Context, actor: Actor, sop_key: str, data: Any) -> Insta
     with ctx.transaction() as session:
         version = sop_repo.published_version(session, sop_key)
         if version is None:
-            raise NotFound(f"SOP {sop_key} does not exist or has no published version.")
+            raise NotFound(SOP_NOT_STARTABLE, key=sop_key)
         lanes = version.sop_metadata["lanes"]
         if not _may_start(actor, lanes, _held_codes(session, actor, _lane_codes(lanes))):
-            raise Forbidden(f"You perform no step of {sop_key}, so you may not start it.")
+            raise Forbidden(MAY_NOT_START, key=sop_key)
         process = process_of(version, ctx.engine_options.allow_script_tasks)
         now = ctx.clock()
         try:
             execution = Execution.start(process, data, ctx.clock)
         except EngineError as exc:
-            raise Invalid(f"The request could not start: {exc}") from None
+            raise Invalid(START_FAILED, reason=str(exc)) from None
         number = repo.next_reference_number(session, version.sop_id, now.year)
         state, serializer_version = execution.dump()
         instance = Instance(
@@ -138,7 +155,7 @@ def start_instance(ctx: Context, actor: Actor, sop_key: str, data: Any) -> Insta
 def _visible_instance(session: Session, actor: Actor, instance_id: int) -> Instance:
     instance = repo.instance(session, instance_id)
     if instance is None:
-        raise NotFound(f"Request {instance_id} does not exist.")
+        raise NotFound(INSTANCE_NOT_FOUND, id=instance_id)
     require_instance_visible(session, actor, instance)
     return instance
 
@@ -188,12 +205,14 @@ def cancel_instance(ctx: Context, actor: Actor, instance_id: int, reason: str) -
     """Stop a running request: its open steps are withdrawn and nothing more happens to it."""
     actor.require_role(Role.MANAGER, Role.ADMIN, action="cancel requests")
     if not reason or not reason.strip():
-        raise Invalid("Give a reason for cancelling the request.")
+        raise Invalid(CANCEL_REASON_MISSING)
     with ctx.transaction() as session:
         instance = hold_instance(session, instance_id)
         require_instance_visible(session, actor, instance)
         if instance.status != InstanceStatus.RUNNING:
-            raise Conflict(f"Request {instance.reference} is already {instance.status.value}.")
+            raise Conflict(
+                ALREADY_ENDED, reference=instance.reference, status=Phrase(instance.status.value)
+            )
         execution = restore(ctx, instance)
         execution.cancel()
         instance.status = InstanceStatus.CANCELLED

@@ -26,10 +26,16 @@ from storage.repositories import organization as org_repo
 from storage.repositories import runtime as repo
 from web.usecases.context import Actor, Context
 from web.usecases.dashboard import summaries
-from web.usecases.errors import Conflict
+from web.usecases.errors import Conflict, message
 from web.usecases.organization.calendars import calendar_of_instance, calendar_of_unit
 from web.usecases.runtime import durations
 from web.usecases.runtime.sla import extend_instance_deadline
+
+POSITION_MISSING = message(
+    "position_missing",
+    "Step '{activity}' needs position {position}, which no longer exists; an administrator "
+    "must restore it.",
+)
 
 _PROCESSES: dict[tuple[str, bool], Process] = {}
 
@@ -149,9 +155,10 @@ def save_progress(
         position = positions.get(step.activity.position_code or "")
         if position is None:
             raise Conflict(
-                f"Step '{step.activity.name}' needs position {step.activity.position_code}, "
-                "which no longer exists; an administrator must restore it.",
+                POSITION_MISSING,
                 {"activity": step.activity.id, "position": step.activity.position_code},
+                activity=step.activity.name,
+                position=step.activity.position_code,
             )
         standard: TimeStandard | None = step.activity.time_standard
         calendar = calendar_of_unit(session, ctx, position.unit_id)

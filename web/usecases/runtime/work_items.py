@@ -10,14 +10,23 @@ from storage.models import OPEN_STATUSES, Instance, Role, User, WorkItem, WorkIt
 from storage.repositories import runtime as repo
 from web.usecases.context import Actor, Context
 from web.usecases.dashboard import summaries
-from web.usecases.errors import Conflict, Invalid, NotFound
+from web.usecases.errors import Conflict, Invalid, NotFound, message
 from web.usecases.organization.calendars import calendar_of_unit
 from web.usecases.pagination import Page, PageRequest, paginate
 from web.usecases.runtime import durations
 from web.usecases.runtime.breaches import notice_late_completion
-from web.usecases.runtime.holding import hold_work_item, moved_on
+from web.usecases.runtime.holding import WORK_ITEM_NOT_FOUND, hold_work_item, moved_on
 from web.usecases.runtime.progress import process_of, record, restore, save_progress
 from web.usecases.scope import require_instance_visible, require_item_actor
+
+CLAIMED_BY_OTHER = message(
+    "work_item_claimed_by_other", "This step is claimed by {name}, not by you."
+)
+FORM_INVALID = message("form_invalid", "The form has errors.")
+NOT_READY = message("work_item_not_ready", "This step is no longer waiting to be completed.")
+EXPRESSION_FAILED = message(
+    "sop_expression_failed", "The SOP could not continue after this step: {reason}"
+)
 
 
 @dataclass(frozen=True)
@@ -67,7 +76,7 @@ def inbox_counts(ctx: Context, actor: Actor, sop_key: str | None = None) -> Inbo
 def _item(session: Session, item_id: int) -> WorkItem:
     item = repo.work_item(session, item_id)
     if item is None:
-        raise NotFound(f"Work item {item_id} does not exist.")
+        raise NotFound(WORK_ITEM_NOT_FOUND, id=item_id)
     return item
 
 
@@ -89,7 +98,7 @@ def claim(ctx: Context, actor: Actor, item_id: int) -> WorkItem:
     """Take a step so colleagues in the same position see it is being handled."""
     with ctx.transaction() as session:
         item = hold_work_item(session, item_id, OPEN_STATUSES)
-        require_item_actor(session, actor, item, "claim")
+        require_item_actor(session, actor, item, action="claim")
         if item.status == WorkItemStatus.CLAIMED:
             if item.claimed_by_id == actor.user_id:
                 return item
@@ -115,8 +124,9 @@ def unclaim(ctx: Context, actor: Actor, item_id: int) -> WorkItem:
         item = hold_work_item(session, item_id, [WorkItemStatus.CLAIMED])
         if item.claimed_by_id != actor.user_id and not actor.has_role(Role.MANAGER, Role.ADMIN):
             raise Conflict(
-                f"This step is claimed by {item.claimed_by.full_name}, not by you.",
+                CLAIMED_BY_OTHER,
                 {"work_item": item.id, "claimed_by": item.claimed_by.username},
+                name=item.claimed_by.full_name,
             )
         if actor.has_role(Role.MANAGER) and item.claimed_by_id != actor.user_id:
             require_instance_visible(session, actor, item.instance)
@@ -147,20 +157,18 @@ def complete(
     with ctx.transaction() as session:
         item = hold_work_item(session, item_id, OPEN_STATUSES)
         instance = item.instance
-        require_item_actor(session, actor, item, "complete")
+        require_item_actor(session, actor, item, action="complete")
         if item.status == WorkItemStatus.CLAIMED and item.claimed_by_id != actor.user_id:
             raise moved_on(session, item)
         execution = restore(ctx, instance)
         try:
             cleaned = execution.complete(item.task_id, data)
         except FormInvalid as exc:
-            raise Invalid("The form has errors.", {"fields": exc.errors}) from None
+            raise Invalid(FORM_INVALID, {"fields": exc.errors}) from None
         except TaskNotReady as exc:
-            raise Conflict(
-                f"This step can no longer be completed: {exc}", {"work_item": item.id}
-            ) from None
+            raise Conflict(NOT_READY, {"work_item": item.id, "reason": str(exc)}) from None
         except ExpressionError as exc:
-            raise Invalid(f"The SOP could not continue after this step: {exc}") from None
+            raise Invalid(EXPRESSION_FAILED, reason=str(exc)) from None
         now = ctx.clock()
         notice_late_completion(session, ctx, actor, item, now)
         # Set the relationships, not only the ids: the caller shows who claimed and completed.
