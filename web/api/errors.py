@@ -9,6 +9,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from engine.errors import Problem
 from web.api.schemas import ErrorSchema
+from web.form_errors import field_messages
 from web.usecases import errors
 
 STATUS = {
@@ -85,9 +86,11 @@ class AlurApi(Api):
         page = self._page(STATUS.get(type(error), 400), error.message)
         if page is not None:
             return page
-        return error_response(
-            STATUS.get(type(error), 400), error.code, error.message, error.details
-        )
+        details = error.details
+        if isinstance(details, dict) and "field_errors" in details:
+            # Engine codes are worded here, in the caller's language, for people.
+            details = {**details, "fields": field_messages(details["field_errors"])}
+        return error_response(STATUS.get(type(error), 400), error.code, error.message, details)
 
     def handle_unexpected(self, error: Exception) -> ResponseReturnValue:
         if isinstance(error, HTTPException):

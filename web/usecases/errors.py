@@ -2,6 +2,8 @@
 
 from typing import Any
 
+from engine.errors import FormInvalid
+
 
 class UseCaseError(Exception):
     """Base: ``code`` is stable for clients, ``message`` is for people, ``details`` for both."""
@@ -36,6 +38,12 @@ class Invalid(UseCaseError):
     """The input is well-formed but not acceptable (unknown position, wrong form values, …)."""
 
     code = "invalid"
+
+
+def form_invalid(error: FormInvalid) -> Invalid:
+    """A form the engine refused, its errors kept as codes for the web edge to word."""
+    fields = {name: field_error.as_dict() for name, field_error in error.errors.items()}
+    return Invalid("The form has errors.", {"field_errors": fields})
 
 
 class PayloadTooLarge(UseCaseError):

@@ -1,6 +1,7 @@
 """An officer's verbs on steps: see the inbox, claim, unclaim, complete."""
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -10,12 +11,12 @@ from storage.models import Instance, Role, User, WorkItem, WorkItemStatus
 from storage.repositories import runtime as repo
 from web.usecases.context import Actor, Context
 from web.usecases.dashboard import summaries
-from web.usecases.errors import Conflict, Invalid, NotFound
+from web.usecases.errors import Conflict, Invalid, NotFound, form_invalid
 from web.usecases.organization.calendars import calendar_of_unit
 from web.usecases.pagination import Page, PageRequest, paginate
 from web.usecases.runtime import durations
 from web.usecases.runtime.breaches import notice_late_completion
-from web.usecases.runtime.progress import process_of, record, restore, save_progress
+from web.usecases.runtime.progress import process_of, put_back, record, restore, save_progress
 from web.usecases.scope import require_instance_visible, require_item_actor
 
 
@@ -24,6 +25,8 @@ class WorkItemView:
     item: WorkItem
     instance: Instance
     activity: Activity
+    # The request's data so far (start data and earlier steps' forms): fills the step's form.
+    data: dict[str, Any]
 
 
 def inbox(
@@ -81,7 +84,10 @@ def get_work_item(ctx: Context, actor: Actor, item_id: int) -> WorkItemView:
         item = _item(session, item_id)
         if item.position_id not in actor.position_ids:
             require_instance_visible(session, actor, item.instance)
-        return WorkItemView(item, item.instance, _activity(ctx, item))
+        execution = restore(ctx, item.instance)
+        data = execution.data
+        put_back(item.instance, execution)
+        return WorkItemView(item, item.instance, _activity(ctx, item), data)
 
 
 def _closed_conflict(session: Session, item: WorkItem) -> Conflict:
@@ -185,7 +191,7 @@ def complete(
     position, runs the engine, writes the state and the work items, and audits it.
 
     :raises Conflict: the step was completed or withdrawn meanwhile, or claimed by another.
-    :raises Invalid: the form data is wrong (``details["fields"]`` maps field -> message).
+    :raises Invalid: the form data is wrong (``details["field_errors"]``: field -> code).
     """
     with ctx.transaction() as session:
         # Lock the request first, then read the step: what is checked is what is current.
@@ -205,7 +211,7 @@ def complete(
         try:
             cleaned = execution.complete(item.task_id, data)
         except FormInvalid as exc:
-            raise Invalid("The form has errors.", {"fields": exc.errors}) from None
+            raise form_invalid(exc) from None
         except TaskNotReady as exc:
             raise Conflict(
                 f"This step can no longer be completed: {exc}", {"work_item": item.id}
