@@ -295,6 +295,8 @@ def test_a_step_refuses_a_nik_its_rule_refuses_with_a_code_and_a_message(client,
 
     response = _post(client, auth, "ani", item, "complete", {"data": {"nik": "12"}})
 
+    detail = client.get(f"/api/work-items/{item['id']}", headers=auth["ani"]).json
+    assert detail["activity"]["fields"][0]["rules"]["pattern"] == "[0-9]{16}"
     assert response.status_code == 422
     assert response.json["details"]["fields"] == {"nik": "NIK terdiri dari tepat 16 angka."}
     assert response.json["details"]["field_errors"]["nik"]["code"] == "pattern"
