@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass, field
 
+from engine.form_rules import FieldError
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -49,12 +51,12 @@ class TaskNotReady(EngineError):
 
 @dataclass
 class FormInvalid(EngineError):
-    """Submitted form data does not satisfy the step's fields; ``errors`` maps field -> message."""
+    """Submitted form data does not satisfy the form; ``errors`` maps field -> FieldError."""
 
-    errors: dict[str, str] = field(default_factory=dict)
+    errors: dict[str, FieldError] = field(default_factory=dict)
 
     def __str__(self) -> str:
-        return "; ".join(f"{name}: {msg}" for name, msg in self.errors.items())
+        return "; ".join(f"{name}: {error.code}" for name, error in self.errors.items())
 
 
 class StateIncompatible(EngineError):

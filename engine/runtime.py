@@ -147,7 +147,7 @@ class Execution:
         """
         task = self._ready_human_task(task_id)
         activity = self.process.activities[task.task_spec.name]
-        cleaned = clean_form(activity.fields, data)
+        cleaned = clean_form(activity.fields, data, task.data)
         task.data.update(cleaned)
         self._guard(task.run)
         self.advance()

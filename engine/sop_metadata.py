@@ -11,6 +11,7 @@ from typing import Any
 from lxml import etree
 
 from engine.errors import Problem
+from engine.form_rules import read_rules
 from engine.forms import FIELD_NAME, FIELD_TYPES, FormField, FormOption
 from engine.time_standard import TimeStandard, parse_time_standard
 from engine.xml_safety import BPMN_NS
@@ -191,6 +192,11 @@ def _read_fields(task: etree._Element, problems: list[Problem]) -> tuple[FormFie
             message = f"Form field '{name}' is declared twice."
             problems.append(Problem("field_invalid", message, task_id, task_name))
             continue
+        wrong_rules: list[str] = []
+        rules = read_rules(node.attrib, kind, wrong_rules)
+        for wrong in wrong_rules:
+            message = f"Form field '{name}': {wrong}"
+            problems.append(Problem("field_rule_invalid", message, task_id, task_name))
         fields.append(
             FormField(
                 name=name,
@@ -199,9 +205,24 @@ def _read_fields(task: etree._Element, problems: list[Problem]) -> tuple[FormFie
                 label_en=node.get("labelEn"),
                 required=(node.get("required") or "").lower() == "true",
                 options=options,
+                rules=rules,
             )
         )
     return tuple(fields)
+
+
+def _check_date_order(activities: list[Activity], problems: list[Problem]) -> None:
+    """A ``notBefore`` must name a date field some activity of the SOP asks for."""
+    dates = {f.name for a in activities for f in a.fields if f.type == "date"}
+    for activity in activities:
+        for spec in activity.fields:
+            earlier = spec.rules.not_before
+            if earlier is not None and earlier not in dates:
+                message = (
+                    f"Form field '{spec.name}': notBefore names '{earlier}', which is no date "
+                    "field of this SOP."
+                )
+                problems.append(Problem("field_rule_invalid", message, activity.id, activity.name))
 
 
 def _read_standard(
@@ -273,6 +294,7 @@ def read_metadata(process: etree._Element, problems: list[Problem]) -> SopMetada
                     fields=_read_fields(task, problems),
                 )
             )
+    _check_date_order(activities, problems)
     if not lanes:
         problems.append(
             Problem(

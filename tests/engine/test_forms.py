@@ -3,6 +3,7 @@
 import pytest
 
 from engine.errors import FormInvalid
+from engine.form_rules import FieldError, FieldRules
 from engine.forms import MAX_TEXT, FormField, FormOption, clean_form
 
 CHOICE = FormField(
@@ -42,35 +43,35 @@ def test_value_is_converted_to_the_field_type(kind: str, value, expected) -> Non
 
 
 @pytest.mark.parametrize(
-    ("kind", "value", "message"),
+    ("kind", "value", "code"),
     [
-        ("text", True, "harus berupa teks"),
-        ("text", ["a"], "harus berupa teks"),
-        ("text", "x" * (MAX_TEXT + 1), f"paling banyak {MAX_TEXT} karakter"),
-        ("integer", "1.5", "nilai tidak valid untuk jenis integer"),
-        ("integer", 1.5, "harus berupa bilangan bulat"),
-        ("integer", True, "harus berupa bilangan bulat"),
-        ("integer", "9" * 5000, "nilai tidak valid untuk jenis integer"),
-        ("decimal", "satu", "nilai tidak valid untuk jenis decimal"),
-        ("decimal", False, "harus berupa angka"),
-        ("decimal", "nan", "harus berupa angka"),
-        ("decimal", "inf", "harus berupa angka"),
-        ("decimal", "1e999", "harus berupa angka"),
-        ("decimal", float("nan"), "harus berupa angka"),
-        ("boolean", "mungkin", "harus ya atau tidak"),
-        ("boolean", 1, "harus ya atau tidak"),
-        ("date", "05/01/2026", "nilai tidak valid untuk jenis date"),
-        ("date", "2026-02-30", "nilai tidak valid untuk jenis date"),
-        ("date", 20260105, "harus berupa tanggal (YYYY-MM-DD)"),
-        ("choice", "lama", "harus salah satu dari: baru, ulang"),
-        ("choice", "Baru", "harus salah satu dari: baru, ulang"),
-        ("choice", 1, "harus salah satu dari: baru, ulang"),
+        ("text", True, "not_text"),
+        ("text", ["a"], "not_text"),
+        ("text", "x" * (MAX_TEXT + 1), "too_long"),
+        ("integer", "1.5", "not_integer"),
+        ("integer", 1.5, "not_integer"),
+        ("integer", True, "not_integer"),
+        ("integer", "9" * 5000, "not_integer"),
+        ("decimal", "satu", "not_decimal"),
+        ("decimal", False, "not_decimal"),
+        ("decimal", "nan", "not_decimal"),
+        ("decimal", "inf", "not_decimal"),
+        ("decimal", "1e999", "not_decimal"),
+        ("decimal", float("nan"), "not_decimal"),
+        ("boolean", "mungkin", "not_boolean"),
+        ("boolean", 1, "not_boolean"),
+        ("date", "05/01/2026", "not_date"),
+        ("date", "2026-02-30", "not_date"),
+        ("date", 20260105, "not_date"),
+        ("choice", "lama", "not_choice"),
+        ("choice", "Baru", "not_choice"),
+        ("choice", 1, "not_choice"),
     ],
 )
-def test_wrong_value_is_refused_with_a_message(kind: str, value, message: str) -> None:
+def test_wrong_value_is_refused_with_a_code(kind: str, value, code: str) -> None:
     with pytest.raises(FormInvalid) as caught:
         one(kind, value)
-    assert list(caught.value.errors.values()) == [message]
+    assert [e.code for e in caught.value.errors.values()] == [code]
 
 
 @pytest.mark.parametrize("kind", ["text", "integer", "decimal", "date", "choice"])
@@ -79,7 +80,7 @@ def test_required_field_must_be_filled(kind: str, value) -> None:
     field = FormField("isian", kind, "Isian", required=True, options=CHOICE.options)
     with pytest.raises(FormInvalid) as caught:
         clean_form((field,), {"isian": value})
-    assert caught.value.errors == {"isian": "wajib diisi"}
+    assert caught.value.errors == {"isian": FieldError("required", {"type": kind})}
 
 
 def test_required_boolean_accepts_no() -> None:
@@ -111,7 +112,7 @@ def test_step_without_a_form_accepts_only_nothing() -> None:
 def test_data_that_is_not_an_object_is_refused(data) -> None:
     with pytest.raises(FormInvalid) as caught:
         clean_form((), data)
-    assert caught.value.errors == {"_form": "data formulir harus berupa objek"}
+    assert caught.value.errors == {"_form": FieldError("not_object")}
 
 
 def test_every_wrong_field_is_reported_at_once() -> None:
@@ -123,7 +124,7 @@ def test_every_wrong_field_is_reported_at_once() -> None:
     with pytest.raises(FormInvalid) as caught:
         clean_form(fields, {"jumlah": "x", "jenis": "y", "lain": 1})
     assert set(caught.value.errors) == {"nama", "jumlah", "jenis", "lain"}
-    assert "nama: wajib diisi" in str(caught.value)
+    assert "nama: required" in str(caught.value)
 
 
 def test_field_round_trips_through_its_stored_form() -> None:
@@ -131,3 +132,86 @@ def test_field_round_trips_through_its_stored_form() -> None:
         "jenis", "choice", "Jenis", "Kind", True, (FormOption("baru", "Baru", "New"),)
     )
     assert FormField.from_dict(field.as_dict()) == field
+
+
+NIK = FieldRules(
+    pattern="[0-9]{16}",
+    pattern_message="NIK terdiri dari tepat 16 angka.",
+    pattern_message_en="A NIK has exactly 16 digits.",
+)
+
+
+def broken(kind: str, rules: FieldRules, value, known=None) -> FieldError | None:
+    field = FormField("isian", kind, "Isian", rules=rules)
+    try:
+        clean_form((field,), {"isian": value}, known)
+    except FormInvalid as caught:
+        return caught.errors["isian"]
+    return None
+
+
+@pytest.mark.parametrize(
+    ("kind", "rules", "value", "code"),
+    [
+        ("text", NIK, "12", "pattern"),
+        ("text", NIK, "3171234567890123x", "pattern"),
+        ("text", NIK, "3171234567890123", None),
+        ("text", FieldRules(min_length=3), "ab", "too_short"),
+        ("text", FieldRules(max_length=3), "abcd", "too_long"),
+        ("textarea", FieldRules(max_length=3), "abc", None),
+        ("integer", FieldRules(minimum="1", maximum="10"), "0", "below_min"),
+        ("integer", FieldRules(minimum="1", maximum="10"), 11, "above_max"),
+        ("decimal", FieldRules(maximum="2.5"), "2,5", None),
+        ("decimal", FieldRules(maximum="2.5"), "2,6", "above_max"),
+        ("date", FieldRules(minimum="2026-01-01"), "2025-12-31", "too_early"),
+        ("date", FieldRules(maximum="2026-12-31"), "2026-12-31", None),
+        ("date", FieldRules(maximum="2026-12-31"), "2027-01-01", "too_late"),
+    ],
+)
+def test_declared_rules_refuse_what_breaks_them(kind, rules, value, code) -> None:
+    error = broken(kind, rules, value)
+    assert (error.code if error else None) == code
+
+
+def test_a_pattern_error_carries_the_sops_message_in_both_languages() -> None:
+    assert broken("text", NIK, "12") == FieldError(
+        "pattern",
+        {
+            "message": "NIK terdiri dari tepat 16 angka.",
+            "message_en": "A NIK has exactly 16 digits.",
+        },
+    )
+
+
+def test_a_date_is_not_before_the_date_it_follows_in_the_form_or_the_request() -> None:
+    fields = (
+        FormField("mulai", "date", "Mulai"),
+        FormField("selesai", "date", "Selesai", rules=FieldRules(not_before="mulai")),
+    )
+    with pytest.raises(FormInvalid) as caught:
+        clean_form(fields, {"mulai": "2026-12-10", "selesai": "2026-12-09"})
+    assert caught.value.errors == {
+        "selesai": FieldError("too_early", {"date": "2026-12-10", "field": "mulai"})
+    }
+    only_end = fields[1:]
+    assert clean_form(only_end, {"selesai": "2026-12-10"}, {"mulai": "2026-12-10"})
+    with pytest.raises(FormInvalid):
+        clean_form(only_end, {"selesai": "2026-12-09"}, {"mulai": "2026-12-10"})
+    # No earlier date known, or not a date: nothing to compare with.
+    assert clean_form(only_end, {"selesai": "2026-12-09"}, {"mulai": "kemarin"})
+
+
+def test_other_keys_pass_untouched_when_the_form_allows_them() -> None:
+    fields = (FormField("nik", "text", "NIK", rules=NIK),)
+    assert clean_form(fields, {"nik": "3171234567890123", "x": 1}, others_allowed=True) == {
+        "nik": "3171234567890123"
+    }
+    with pytest.raises(FormInvalid):
+        clean_form(fields, {"nik": "12", "x": 1}, others_allowed=True)
+
+
+def test_rules_round_trip_through_the_stored_form() -> None:
+    field = FormField("nik", "text", "NIK", rules=NIK)
+    assert FormField.from_dict(field.as_dict()) == field
+    stored_before_rules = {k: v for k, v in field.as_dict().items() if k != "rules"}
+    assert FormField.from_dict(stored_before_rules).rules == FieldRules()

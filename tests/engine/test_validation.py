@@ -91,6 +91,20 @@ BAD_FIELDS = [
     '<sop:field name="hasil" type="choice"/>',
     '<sop:field name="nama"/><sop:field name="nama"/>',
 ]
+BAD_FIELD_RULES = [
+    '<sop:field name="nik" pattern="[0-9{16}"/>',
+    '<sop:field name="nik" pattern="(a+)+"/>',
+    '<sop:field name="jumlah" type="integer" pattern="[0-9]+"/>',
+    '<sop:field name="jumlah" type="integer" min="10" max="1"/>',
+    '<sop:field name="jumlah" type="integer" min="satu"/>',
+    '<sop:field name="biaya" type="decimal" max="nan"/>',
+    '<sop:field name="tanggal" type="date" min="2026-13-01"/>',
+    '<sop:field name="nama" minLength="5" maxLength="2"/>',
+    '<sop:field name="nama" maxLength="banyak"/>',
+    '<sop:field name="setuju" type="boolean" min="1"/>',
+    '<sop:field name="nama" notBefore="tanggal"/>',
+    '<sop:field name="selesai" type="date" notBefore="mulai"/>',
+]
 UNSUPPORTED_ELEMENTS = [
     "subProcess",
     "callActivity",
@@ -199,6 +213,7 @@ HOSTILE = {
         {("timer_invalid", "batas")},
     ),
     **{f"field {f}": (field_form(f), {("field_invalid", "terima")}) for f in BAD_FIELDS},
+    **{f"rule {f}": (field_form(f), {("field_rule_invalid", "terima")}) for f in BAD_FIELD_RULES},
     "automatic loop between two decisions": (
         with_extra(
             gateway("g1", default="f_g1_g2")

@@ -11,6 +11,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from engine.errors import Problem
 from web.api.schemas import ErrorSchema
 from web.error_text import api_language, localized, localized_for_api
+from web.form_errors import field_messages
 from web.usecases import errors
 from web.usecases.library.sops import BPMN_TOO_LARGE
 
@@ -99,8 +100,13 @@ class AlurApi(Api):
         page = self._page(STATUS.get(type(error), 400), localized(error))
         if page is not None:
             return page
+        details = error.details
+        if isinstance(details, dict) and "field_errors" in details:
+            # Engine codes are worded here, in the language the client asked for.
+            with force_locale(api_language()):
+                details = {**details, "fields": field_messages(details["field_errors"])}
         return error_response(
-            STATUS.get(type(error), 400), error.code, localized_for_api(error), error.details
+            STATUS.get(type(error), 400), error.code, localized_for_api(error), details
         )
 
     def handle_unexpected(self, error: Exception) -> ResponseReturnValue:

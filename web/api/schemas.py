@@ -72,6 +72,9 @@ class FormFieldSchema(ma.Schema):
     label_en = fields.String(allow_none=True)
     required = fields.Boolean()
     options = fields.List(fields.Nested(FormOptionSchema))
+    # pattern, pattern_message(_en), min_length, max_length, minimum, maximum, not_before:
+    # the declared rules, so a client can check a value before sending it.
+    rules = fields.Function(lambda spec: spec.rules.as_dict(), metadata={"type": "object"})
 
 
 class ActivitySchema(ma.Schema):

@@ -4,7 +4,7 @@ Sessions come from Flask-Login (password login), every form carries a CSRF token
 (Flask-WTF), and every string goes through Flask-Babel.
 """
 
-from flask import Flask
+from flask import Flask, redirect, url_for
 from flask_babel import lazy_gettext
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
@@ -37,3 +37,9 @@ def init_pages(app: Flask, api_blueprints: list) -> None:
     for module in (auth, inbox, requests, library, dashboard, overlaps, admin):
         app.register_blueprint(module.bp)
     errors.init_errors(app)
+    # Browsers ask for /favicon.ico whatever the page links; send them to the linked icon.
+    app.add_url_rule(
+        "/favicon.ico",
+        "favicon",
+        lambda: redirect(url_for("static", filename="favicon.svg"), code=301),
+    )

@@ -2,8 +2,6 @@
 bottlenecks on the diagram, workload and redesigns; every figure links to its requests and
 every table downloads as CSV (same URL, ``format=csv&table=...``)."""
 
-import csv
-import io
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -15,11 +13,11 @@ from flask_babel import lazy_gettext
 from flask_login import login_required
 
 from web.error_text import localized
-from web.headers import download
 from web.pages import dashboard_charts as charts
 from web.pages import dashboard_tables as tables
 from web.pages.display import page_request
 from web.pages.session import actor, context
+from web.pages.spreadsheet import csv_download
 from web.usecases.dashboard import drill as dashboard_drill
 from web.usecases.dashboard import overview as dashboard
 from web.usecases.dashboard import versions as dashboard_versions
@@ -78,11 +76,9 @@ def helpers() -> dict:
 
 
 def csv_response(table: tables.Table, filters: Filters) -> Response:
-    """UTF-8 with a byte order mark, so that Excel reads the names right."""
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\r\n").writerows(table.csv_rows())
+    """One table as a spreadsheet file named after it and the period."""
     filename = f"alur-{table.name}-{filters.start.isoformat()}-{filters.end.isoformat()}.csv"
-    return download("\ufeff" + buffer.getvalue(), filename, "text/csv")
+    return csv_download(table.csv_rows(), filename)
 
 
 Build = Callable[[Filters, dashboard.FilterChoices], dict[str, Any]]

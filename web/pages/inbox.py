@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from storage.models import Role, WorkItem, WorkItemStatus
+from web import form_errors
 from web.pages import display, step_form
 from web.pages.session import actor, context
 from web.usecases.errors import Conflict, Invalid
@@ -83,9 +84,7 @@ def _render(
         item=item,
         activity=view.activity,
         fields=fields,
-        values=values
-        if values is not None
-        else step_form.initial_values(fields, view.instance.data),
+        values=values if values is not None else step_form.initial_values(fields, view.data),
         errors=errors or {},
         comment=comment,
         conflict=conflict,
@@ -149,8 +148,7 @@ def complete(item_id: int) -> ResponseReturnValue:
     except Conflict:
         return _after_conflict(item_id, values)
     except Invalid as exc:
-        wrong = (exc.details or {}).get("fields") or {}
-        errors = step_form.error_messages(fields, wrong, values)
+        errors = form_errors.field_messages((exc.details or {}).get("field_errors") or {})
         problem = (
             _("Please check the marked fields.")
             if errors

@@ -1,7 +1,5 @@
 """Requests (permohonan): start one, list them, follow one on its diagram, cancel one."""
 
-import re
-
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -9,18 +7,15 @@ from flask_login import login_required
 
 from engine.sop_metadata import SopMetadata
 from storage.models import InstanceStatus, Role
+from web import form_errors
 from web.pages import display, history
 from web.pages.session import actor, context
-from web.usecases.errors import Conflict
+from web.usecases.errors import Conflict, Invalid
 from web.usecases.library import sops
 from web.usecases.runtime import instances
 
 bp = Blueprint("requests", __name__)
 display.register(bp)
-
-NIK = re.compile(r"^\d{16}$")
-PHONE = re.compile(r"^\+?\d[\d -]{6,18}\d$")
-MAX_LENGTH = {"pemohon": 200, "nik": 16, "telepon": 20, "alamat": 1000, "keperluan": 500}
 
 
 @bp.get("/requests")
@@ -48,19 +43,13 @@ def index() -> ResponseReturnValue:
     )
 
 
-def _check_applicant(values: dict[str, str], startable: set[str]) -> dict[str, str]:
+def _check_page(values: dict[str, str], startable: set[str]) -> dict[str, str]:
+    """What only this page asks for; the applicant's data is checked by the use case."""
     errors = {}
     if values["sop"] not in startable:
         errors["sop"] = _("Choose the SOP of the request.")
     if not values["pemohon"]:
         errors["pemohon"] = _("Enter the applicant's name.")
-    if values["nik"] and not NIK.match(values["nik"]):
-        errors["nik"] = _("A NIK has exactly 16 digits.")
-    if values["telepon"] and not PHONE.match(values["telepon"]):
-        errors["telepon"] = _("Enter a phone number, such as 0812 3456 7890.")
-    for key, limit in MAX_LENGTH.items():
-        if key not in errors and len(values[key]) > limit:
-            errors[key] = _("Enter at most %(count)s characters.", count=limit)
     return errors
 
 
@@ -72,9 +61,13 @@ def start() -> ResponseReturnValue:
     values = {key: source.get(key, "").strip() for key in ("sop", *display.START_FIELDS)}
     errors: dict[str, str] = {}
     if request.method == "POST":
-        errors = _check_applicant(values, {sop.key for sop in startable})
+        data = {key: values[key] for key in display.START_FIELDS if values[key]}
+        try:
+            instances.check_applicant(data)
+        except Invalid as exc:
+            errors = form_errors.field_messages(exc.details["field_errors"])
+        errors.update(_check_page(values, {sop.key for sop in startable}))
         if not errors:
-            data = {key: values[key] for key in display.START_FIELDS if values[key]}
             instance = instances.start_instance(context(), actor(), values["sop"], data)
             flash(_("Request %(reference)s has started.", reference=instance.reference), "success")
             return redirect(url_for(".detail", instance_id=instance.id))

@@ -1,15 +1,13 @@
 """A step's form on a page: what was typed, what the engine receives, and what was wrong.
 
 The engine validates (``engine.forms.clean_form``); this module only carries the text of the
-inputs there and back, and says in the page's language what a field needs.
+inputs there and back (``web.form_errors`` words what was wrong).
 """
 
 from collections.abc import Mapping
 from typing import Any
 
-from flask_babel import gettext as _
-
-from engine.forms import MAX_TEXT, FormField
+from engine.forms import FormField
 
 YES, NO = "ya", "tidak"
 
@@ -45,33 +43,3 @@ def form_data(fields: tuple[FormField, ...], values: Mapping[str, str]) -> dict[
         if value:
             data[spec.name] = value
     return data
-
-
-def _need(spec: FormField) -> str:
-    if spec.type == "integer":
-        return _("Enter a whole number.")
-    if spec.type == "decimal":
-        return _("Enter a number, such as 12,5.")
-    if spec.type == "boolean":
-        return _("Choose yes or no.")
-    if spec.type == "date":
-        return _("Enter a date.")
-    if spec.type == "choice":
-        return _("Choose one of the options.")
-    return _("Enter at most %(count)s characters.", count=f"{MAX_TEXT:,}".replace(",", "."))
-
-
-def error_messages(
-    fields: tuple[FormField, ...], errors: Mapping[str, str], values: Mapping[str, str]
-) -> dict[str, str]:
-    """One message per wrong field, in the page's language."""
-    messages = {}
-    for spec in fields:
-        if spec.name not in errors:
-            continue
-        blank = not values.get(spec.name, "").strip()
-        if blank and spec.required and spec.type != "boolean":
-            messages[spec.name] = _("This field is required.")
-        else:
-            messages[spec.name] = _need(spec)
-    return messages

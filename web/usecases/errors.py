@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from engine.errors import FormInvalid
+
 
 @dataclass(frozen=True)
 class Message:
@@ -100,6 +102,15 @@ class Invalid(UseCaseError):
     """The input is well-formed but not acceptable (unknown position, wrong form values, …)."""
 
     code = "invalid"
+
+
+FORM_INVALID = message("form_invalid", "The form has errors.")
+
+
+def form_invalid(error: FormInvalid) -> Invalid:
+    """A form the engine refused, its errors kept as codes for the web edge to word."""
+    fields = {name: field_error.as_dict() for name, field_error in error.errors.items()}
+    return Invalid(FORM_INVALID, {"field_errors": fields})
 
 
 class PayloadTooLarge(UseCaseError):

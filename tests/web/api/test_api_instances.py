@@ -47,8 +47,11 @@ def test_officer_starts_a_request_and_gets_a_reference_number(client, auth, key)
         ({"Pemohon": "Sari"}, "keys"),
         ({"_state": "x"}, "keys"),
         ({"nama lengkap": "Sari"}, "keys"),
+        ({"pemohon": "Sari", "nik": "12"}, "field_errors"),
+        ({"pemohon": "Sari", "telepon": "12"}, "field_errors"),
+        ({"pemohon": ["Sari"]}, "field_errors"),
     ],
-    ids=["list", "string", "uppercase", "underscore", "space"],
+    ids=["list", "string", "uppercase", "underscore", "space", "nik", "phone", "name-list"],
 )
 def test_bad_start_data_is_refused_and_nothing_starts(client, auth, key, api_ctx, data, where):
     before = _counts(api_ctx)

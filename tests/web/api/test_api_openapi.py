@@ -140,3 +140,23 @@ def test_docs_page_is_browsable_offline(client):
     for asset in ("swagger-ui-bundle.js", "swagger-ui.css"):
         with client.get(f"/static/vendor/swagger-ui/{asset}") as asset_response:
             assert asset_response.status_code == 200
+
+
+def test_the_docs_page_loads_every_asset_it_references_and_runs_no_inline_script(client):
+    page = client.get("/api/docs")
+
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assets = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert any(a.endswith("swagger-ui-bundle.js") for a in assets)
+    for asset in assets:
+        with client.get(asset) as response:
+            assert response.status_code == 200, asset
+    assert 'data-spec-url="/api/openapi.json"' in html
+    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html)  # every script is a file
+
+
+def test_the_favicon_answers_where_browsers_look_for_it(client):
+    with client.get("/favicon.ico", follow_redirects=True) as response:
+        assert response.status_code == 200
+        assert response.mimetype == "image/svg+xml"

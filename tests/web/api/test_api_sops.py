@@ -200,3 +200,19 @@ def test_reading_an_unknown_sop_is_404(client, auth):
             "sop_not_published_yet",
             "sop_version_not_found",
         ), path
+
+
+def test_upload_refuses_a_field_rule_with_a_bad_pattern_naming_its_activity(client, auth, api_ctx):
+    fields = '<sop:field name="nik" type="text" label="NIK" pattern="[0-9{16}"/>'
+    before = _counts(api_ctx)
+
+    response = _upload_raw(
+        client, auth["eka"], build(SopSpec(steps=[Step("terima", fields=fields)]))
+    )
+
+    assert response.status_code == 422
+    [problem] = response.json["details"]["problems"]
+    assert problem["code"] == "field_rule_invalid"
+    assert problem["element_id"] == "terima"
+    assert "nik" in problem["message"] and "[0-9{16}" in problem["message"]
+    assert _counts(api_ctx) == before

@@ -281,3 +281,24 @@ def test_a_decision_that_cannot_be_made_leaves_the_step_open(client, auth, api_c
     retried = _post(client, auth, "ani", item, "complete", {"data": {"lengkap": True}})
     assert retried.status_code == 200
     assert [i["activity_id"] for i in _inbox(client, auth, "citra")] == ["setujui"]
+
+
+def test_a_step_refuses_a_nik_its_rule_refuses_with_a_code_and_a_message(client, auth, api_ctx):
+    rule = (
+        '<sop:field name="nik" type="text" label="NIK" pattern="[0-9]{16}" '
+        'patternMessage="NIK terdiri dari tepat 16 angka." '
+        'patternMessageEn="A NIK has exactly 16 digits."/>'
+    )
+    sop = publish(api_ctx, build(SopSpec(key="nik_uji", steps=[Step("terima", fields=rule)])))
+    instance = _start(client, auth, sop)
+    item = _item_of(client, auth, instance)
+
+    response = _post(client, auth, "ani", item, "complete", {"data": {"nik": "12"}})
+
+    detail = client.get(f"/api/work-items/{item['id']}", headers=auth["ani"]).json
+    assert detail["activity"]["fields"][0]["rules"]["pattern"] == "[0-9]{16}"
+    assert response.status_code == 422
+    assert response.json["details"]["fields"] == {"nik": "NIK terdiri dari tepat 16 angka."}
+    assert response.json["details"]["field_errors"]["nik"]["code"] == "pattern"
+    done = _post(client, auth, "ani", item, "complete", {"data": {"nik": "3171234567890123"}})
+    assert done.status_code == 200

@@ -34,6 +34,7 @@ from storage.models import (
     WorkItem,
     WorkItemStatus,
 )
+from web.usecases.analysis.sample_forms import NAMES, sample_form
 from web.usecases.context import SYSTEM, Actor, Context
 from web.usecases.errors import Conflict, Invalid, message
 from web.usecases.library import sops
@@ -67,8 +68,6 @@ WEEKDAY_FACTOR = {0: 1.25, 4: 0.8}
 CAPACITY_MINUTES = 300
 TARGET_LOAD = 0.8  # mean utilization the arrival rates are scaled to, so peaks form queues
 TICK_EVERY = timedelta(hours=1)
-HAPPY = 0.88  # chance a decision takes the SOP's main path (first choice, "yes")
-NAMES = ("Siti Aminah", "Budi Santoso", "Dewi Lestari", "Ahmad Fauzi", "Rina Marlina", "Yusuf")
 
 Progress = Callable[[int, int, dict[str, int]], None]
 
@@ -327,31 +326,16 @@ class _Simulation:
     def _finish(self, payload: tuple[_Officer, _Step]) -> None:
         officer, step = payload
         try:
-            work_items.complete(self.ctx, officer.actor, step.id, self._form(step.activity))
+            work_items.complete(
+                self.ctx,
+                officer.actor,
+                step.id,
+                sample_form(step.activity, self.rng, self.clock.now.date()),
+            )
         except Conflict:  # a timer withdrew the step while the officer worked on it
             return
         self.done["steps"] += 1
         self._sync(WorkItem.instance_id == step.instance_id)
-
-    def _form(self, activity: Activity) -> dict[str, object]:
-        rng, values = self.rng, {}
-        for spec in activity.fields:
-            if spec.type == "boolean":
-                values[spec.name] = rng.random() < HAPPY
-            elif spec.type == "choice":
-                options = [o.value for o in spec.options]
-                main = rng.random() < HAPPY or len(options) == 1
-                values[spec.name] = options[0] if main else rng.choice(options[1:])
-            elif spec.type == "integer":
-                values[spec.name] = rng.randint(1, 12)
-            elif spec.type == "decimal":
-                values[spec.name] = round(rng.uniform(36, 400), 1)
-            elif spec.type == "date":
-                later = self.clock.now.date() + timedelta(days=rng.randint(0, 30))
-                values[spec.name] = later.isoformat()
-            else:
-                values[spec.name] = f"{rng.choice(NAMES)}, {activity.name[:60]}"
-        return values
 
     def _redesign(self, _: object) -> None:
         """Republish the SOP without the Sekretaris Kelurahan's paraf: the lurah checks it."""

@@ -7,14 +7,24 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from engine.errors import EngineError
+from engine.applicant import APPLICANT_FIELDS
+from engine.errors import EngineError, FormInvalid
+from engine.forms import clean_form
 from engine.runtime import Execution
 from storage.models import Event, Instance, InstanceStatus, Role, VersionStatus, WorkItem
 from storage.repositories import organization as org_repo
 from storage.repositories import runtime as repo
 from storage.repositories import sops as sop_repo
 from web.usecases.context import Actor, Context
-from web.usecases.errors import Conflict, Forbidden, Invalid, NotFound, Phrase, message
+from web.usecases.errors import (
+    Conflict,
+    Forbidden,
+    Invalid,
+    NotFound,
+    Phrase,
+    form_invalid,
+    message,
+)
 from web.usecases.pagination import Page, PageRequest, paginate
 from web.usecases.runtime.holding import INSTANCE_NOT_FOUND, hold_instance
 from web.usecases.runtime.progress import process_of, put_back, record, restore, save_progress
@@ -60,7 +70,18 @@ def _check_start_data(data: Any) -> dict[str, Any]:
         )
     if len(json.dumps(data)) > MAX_DATA_BYTES:
         raise Invalid(DATA_TOO_LARGE, limit=MAX_DATA_BYTES // 1024)
-    return data
+    return {**data, **check_applicant(data)}
+
+
+def check_applicant(data: dict[str, Any]) -> dict[str, Any]:
+    """The applicant's data in ``data`` (name, NIK, phone, …) checked and cleaned.
+
+    :raises Invalid: ``details["field_errors"]`` maps each wrong field to its error code.
+    """
+    try:
+        return clean_form(APPLICANT_FIELDS, data, others_allowed=True)
+    except FormInvalid as exc:
+        raise form_invalid(exc) from None
 
 
 @dataclass(frozen=True)
@@ -107,6 +128,7 @@ def start_instance(ctx: Context, actor: Actor, sop_key: str, data: Any) -> Insta
 
     :raises NotFound: no such SOP, or it has no published version.
     :raises Forbidden: the actor performs no step of this SOP (and is not a manager or admin).
+    :raises Invalid: the data is not an object, or the applicant's data breaks its rules.
     """
     data = _check_start_data(data)
     with ctx.transaction() as session:

@@ -1,6 +1,7 @@
 """An officer's verbs on steps: see the inbox, claim, unclaim, complete."""
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -10,19 +11,18 @@ from storage.models import OPEN_STATUSES, Instance, Role, User, WorkItem, WorkIt
 from storage.repositories import runtime as repo
 from web.usecases.context import Actor, Context
 from web.usecases.dashboard import summaries
-from web.usecases.errors import Conflict, Invalid, NotFound, message
+from web.usecases.errors import Conflict, Invalid, NotFound, form_invalid, message
 from web.usecases.organization.calendars import calendar_of_unit
 from web.usecases.pagination import Page, PageRequest, paginate
 from web.usecases.runtime import durations
 from web.usecases.runtime.breaches import notice_late_completion
 from web.usecases.runtime.holding import WORK_ITEM_NOT_FOUND, hold_work_item, moved_on
-from web.usecases.runtime.progress import process_of, record, restore, save_progress
+from web.usecases.runtime.progress import process_of, put_back, record, restore, save_progress
 from web.usecases.scope import require_instance_visible, require_item_actor
 
 CLAIMED_BY_OTHER = message(
     "work_item_claimed_by_other", "This step is claimed by {name}, not by you."
 )
-FORM_INVALID = message("form_invalid", "The form has errors.")
 NOT_READY = message("work_item_not_ready", "This step is no longer waiting to be completed.")
 EXPRESSION_FAILED = message(
     "sop_expression_failed", "The SOP could not continue after this step: {reason}"
@@ -34,6 +34,8 @@ class WorkItemView:
     item: WorkItem
     instance: Instance
     activity: Activity
+    # The request's data so far (start data and earlier steps' forms): fills the step's form.
+    data: dict[str, Any]
 
 
 def inbox(
@@ -91,7 +93,10 @@ def get_work_item(ctx: Context, actor: Actor, item_id: int) -> WorkItemView:
         item = _item(session, item_id)
         if item.position_id not in actor.position_ids:
             require_instance_visible(session, actor, item.instance)
-        return WorkItemView(item, item.instance, _activity(ctx, item))
+        execution = restore(ctx, item.instance)
+        data = execution.data
+        put_back(item.instance, execution)
+        return WorkItemView(item, item.instance, _activity(ctx, item), data)
 
 
 def claim(ctx: Context, actor: Actor, item_id: int) -> WorkItem:
@@ -152,7 +157,7 @@ def complete(
     position, runs the engine, writes the state and the work items, and audits it.
 
     :raises Conflict: the step was completed or withdrawn meanwhile, or claimed by another.
-    :raises Invalid: the form data is wrong (``details["fields"]`` maps field -> message).
+    :raises Invalid: the form data is wrong (``details["field_errors"]``: field -> code).
     """
     with ctx.transaction() as session:
         item = hold_work_item(session, item_id, OPEN_STATUSES)
@@ -164,7 +169,7 @@ def complete(
         try:
             cleaned = execution.complete(item.task_id, data)
         except FormInvalid as exc:
-            raise Invalid(FORM_INVALID, {"fields": exc.errors}) from None
+            raise form_invalid(exc) from None
         except TaskNotReady as exc:
             raise Conflict(NOT_READY, {"work_item": item.id, "reason": str(exc)}) from None
         except ExpressionError as exc:
