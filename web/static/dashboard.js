@@ -4,7 +4,7 @@
  * <script type="application/json" id="chart-KIND-data">.
  * Heatmap: <div class="heatmap" data-heatmap-url="BPMN URL" data-heatmap="JSON BLOCK ID">, whose
  * JSON maps each mode (count, duration, breach) to {elementId: {text, level}}; the radios
- * name="heat-mode" switch the mode. Drawn canvases and diagrams get data-rendered="true"
+ * name="heat-mode" switch the mode, and show the legends whose data-heat-modes name it. Drawn canvases and diagrams get data-rendered="true"
  * (or data-error), for tests.
  */
 (function () {
@@ -15,7 +15,7 @@
   const OK = "#1f7a3a";
   const WARN = "#a15c00";
   const BAD = "#b3261e";
-  const LEVELS = ["low", "mid", "high"];
+  const LEVELS = ["low", "mid", "high", "ok", "warn", "bad"];
 
   function json(id) {
     return JSON.parse(document.getElementById(id).textContent);
@@ -143,6 +143,9 @@
       const show = function (mode) {
         paint(viewer, modes[mode] || {});
         container.dataset.mode = mode;
+        document.querySelectorAll("[data-heat-modes]").forEach(function (legend) {
+          legend.hidden = legend.dataset.heatModes.split(" ").indexOf(mode) < 0;
+        });
       };
       radios.forEach(function (radio) {
         radio.addEventListener("change", function () { if (radio.checked) show(radio.value); });

@@ -1,0 +1,88 @@
+"""Pages look finished on a 1366 px office screen and on a 390 px phone: charts keep their
+labels, tables scroll inside their box, diagrams open readable, colors mean one thing."""
+
+from datetime import date, timedelta
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import DEMO_PASSWORD, log_in, open_context
+from web.usecases.analysis import overlaps
+from web.usecases.analysis.simulation import Plan, simulate
+from web.usecases.context import SYSTEM
+from web.usecases.dashboard import overview
+from web.usecases.organization import login
+from web.usecases.pagination import PageRequest
+from web.usecases.runtime import instances
+
+SOP = "surat_keterangan_domisili"
+PHONE = (390, 844)
+DESK = (1366, 768)
+
+
+@pytest.fixture(scope="module")
+def demo(module_app):
+    """Two weeks of simulated requests, the overlap analysis, and one request just started."""
+    context = module_app.extensions["alur"]["context"]
+    today = date.today()
+    simulate(context, Plan(start=today - timedelta(days=14), end=today, seed=7, volume=0.1))
+    overlaps.analyze(context, SYSTEM)
+    officer = login.authenticate_password(context, "budi", DEMO_PASSWORD).actor
+    started = instances.start_instance(
+        context, officer, SOP, {"pemohon": "Siti Aminah", "nik": "3171234567890123"}
+    )
+    sop_id = next(
+        sop_id for sop_id, key, _name in overview.filter_choices(context, SYSTEM).sops if key == SOP
+    )
+    flags = overlaps.list_flags(context, SYSTEM, PageRequest(1, 50)).items
+    return {"sop_id": sop_id, "request_id": started.id, "flags": flags}
+
+
+@pytest.fixture(scope="module")
+def pages(browser, module_app):
+    """``pages(user, size)``: a logged-in page of that viewport size, one per user and size."""
+    opened = {}
+
+    def page_of(username: str, size: tuple[int, int] = DESK):
+        if (username, size) not in opened:
+            context = open_context(browser, module_app, *size)
+            page = context.new_page()
+            log_in(page, username)
+            opened[username, size] = context, page
+        return opened[username, size][1]
+
+    yield page_of
+    for context, _page in opened.values():
+        context.close()
+
+
+# The fill color of every step the heatmap marked, and of its figure's label, as [r, g, b].
+HEAT_COLORS = """() => Array.from(document.querySelectorAll(
+        ".heatmap g.djs-shape[class*=heat-] .djs-visual > :first-child, .heatmap .heat-label"))
+    .map((element) => {
+        const style = getComputedStyle(element);
+        const color = element.tagName === "DIV" ? style.backgroundColor : style.fill;
+        return color.match(/\\d+/g).slice(0, 3).map(Number);
+    })"""
+
+
+def _reddish(rgb: list[int]) -> bool:
+    red, green, blue = rgb
+    return red > green + 60 and red > blue + 60
+
+
+def test_the_heatmap_paints_red_only_for_breaches(pages, demo):
+    page = pages("agus")
+    page.goto(f"/dashboard/sops/{demo['sop_id']}")
+    expect(page.locator(".heatmap[data-rendered=true]")).to_have_count(1)
+
+    counted = page.evaluate(HEAT_COLORS)
+    assert counted  # the busiest step is marked, in blue
+    assert not [rgb for rgb in counted if _reddish(rgb)]
+    expect(page.locator("[data-heat-modes=breach]")).to_be_hidden()
+
+    page.get_by_label("Terlambat").check()
+    expect(page.locator(".heatmap[data-mode=breach]")).to_have_count(1)
+    expect(page.locator("[data-heat-modes=breach]")).to_be_visible()
+    expect(page.locator("[data-heat-modes='count duration']")).to_be_hidden()
+    assert page.evaluate(HEAT_COLORS)
