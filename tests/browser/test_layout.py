@@ -86,3 +86,35 @@ def test_the_heatmap_paints_red_only_for_breaches(pages, demo):
     expect(page.locator("[data-heat-modes=breach]")).to_be_visible()
     expect(page.locator("[data-heat-modes='count duration']")).to_be_hidden()
     assert page.evaluate(HEAT_COLORS)
+
+
+# The smallest height, in screen pixels, of the text of the diagram's steps.
+SMALLEST_TEXT = """(selector) => Math.min(...Array.from(
+    document.querySelectorAll(selector + " g.djs-shape text tspan"))
+    .map((tspan) => tspan.getBoundingClientRect().height)
+    .filter((height) => height > 0))"""
+READABLE_PX = 8.5  # bpmn-js's 12px labels at zoom 0.75 and more
+
+
+@pytest.mark.parametrize("size", [PHONE, DESK], ids=["phone", "desk"])
+@pytest.mark.parametrize("where", ["request", "library", "heatmap"])
+def test_diagrams_open_readable_with_zoom_buttons(pages, demo, where, size):
+    user, path, selector = {
+        "request": ("budi", f"/requests/{demo['request_id']}", ".diagram"),
+        "library": ("ratna", f"/sops/{SOP}", ".diagram"),
+        "heatmap": ("agus", f"/dashboard/sops/{demo['sop_id']}", ".heatmap"),
+    }[where]
+    page = pages(user, size)
+    page.goto(path)
+    diagram = page.locator(f"{selector}[data-rendered=true]").first
+    expect(diagram).to_be_visible()
+
+    smallest = page.evaluate(SMALLEST_TEXT, selector)
+    assert smallest >= READABLE_PX
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= size[0]
+
+    diagram.get_by_role("button", name="Perbesar").click()
+    assert page.evaluate(SMALLEST_TEXT, selector) > smallest
+    diagram.get_by_role("button", name="Pas lebar").click()
+    assert page.evaluate(SMALLEST_TEXT, selector) == pytest.approx(smallest, abs=0.5)

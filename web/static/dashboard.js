@@ -2,7 +2,8 @@
  *
  * Charts: <canvas data-chart="trend|activities|workload">, its data in the JSON block
  * <script type="application/json" id="chart-KIND-data">.
- * Heatmap: <div class="heatmap" data-heatmap-url="BPMN URL" data-heatmap="JSON BLOCK ID">, whose
+ * Heatmap: <div class="heatmap" data-heatmap-url="BPMN URL" data-heatmap="JSON BLOCK ID">, drawn
+ * by diagram.js's AlurDiagram (fit, zoom buttons), whose
  * JSON maps each mode (count, duration, breach) to {elementId: {text, level}}; the radios
  * name="heat-mode" switch the mode, and show the legends whose data-heat-modes name it. Drawn canvases and diagrams get data-rendered="true"
  * (or data-error), for tests.
@@ -133,12 +134,8 @@
 
   async function drawHeatmap(container) {
     const modes = json(container.dataset.heatmap);
-    const viewer = new BpmnJS({ container: container });
     try {
-      const response = await fetch(container.dataset.heatmapUrl, { credentials: "same-origin" });
-      if (!response.ok) throw new Error("HTTP " + response.status);
-      await viewer.importXML(await response.text());
-      viewer.get("canvas").zoom("fit-viewport");
+      const viewer = await AlurDiagram.open(container, container.dataset.heatmapUrl);
       const radios = document.querySelectorAll('input[name="heat-mode"]');
       const show = function (mode) {
         paint(viewer, modes[mode] || {});
@@ -171,7 +168,7 @@
   });
 
   drawCharts();
-  if (typeof BpmnJS !== "undefined") {
+  if (typeof AlurDiagram !== "undefined") {
     document.querySelectorAll(".heatmap[data-heatmap-url]").forEach(drawHeatmap);
   }
 })();
