@@ -118,3 +118,52 @@ def test_diagrams_open_readable_with_zoom_buttons(pages, demo, where, size):
     assert page.evaluate(SMALLEST_TEXT, selector) > smallest
     diagram.get_by_role("button", name="Pas lebar").click()
     assert page.evaluate(SMALLEST_TEXT, selector) == pytest.approx(smallest, abs=0.5)
+
+
+# What of a chart falls outside its canvas: tick labels wider than their vertical axis,
+# axis titles longer than their axis, legend items past the edges, the canvas past the page.
+CLIPPED = """(id) => {
+    const canvas = document.getElementById(id);
+    const chart = Chart.getChart(canvas);
+    const ctx = chart.ctx;
+    const width = (text, font) => {
+        ctx.font = Chart.helpers.toFont(font).string;
+        return Math.max(...[].concat(text).map((line) => ctx.measureText(line).width));
+    };
+    const clipped = [];
+    for (const scale of Object.values(chart.scales)) {
+        const vertical = scale.isHorizontal() === false;
+        const title = scale.options.title;
+        if (title.display && title.text) {
+            const room = vertical ? scale.bottom - scale.top : scale.right - scale.left;
+            if (width(title.text, title.font) > room) clipped.push("title " + title.text);
+        }
+        if (vertical && scale.options.ticks.display) {
+            for (const tick of scale.ticks) {
+                if (tick.label && width(tick.label, scale.options.ticks.font) > scale.width)
+                    clipped.push("label " + tick.label);
+            }
+        }
+    }
+    for (const box of chart.legend.legendHitBoxes || []) {
+        if (box.left < 0 || box.left + box.width > chart.width) clipped.push("legend");
+    }
+    if (canvas.getBoundingClientRect().right > document.documentElement.clientWidth)
+        clipped.push("canvas");
+    return clipped;
+}"""
+
+
+@pytest.mark.parametrize("size", [PHONE, DESK], ids=["phone", "desk"])
+@pytest.mark.parametrize("chart", ["trend", "activities", "workload"])
+def test_charts_keep_their_labels_and_titles(pages, demo, chart, size):
+    path = {
+        "trend": "/dashboard",
+        "activities": f"/dashboard/sops/{demo['sop_id']}",
+        "workload": "/dashboard/workload",
+    }[chart]
+    page = pages("agus", size)
+    page.goto(path)
+    expect(page.locator(f"#chart-{chart}[data-rendered=true]")).to_have_count(1)
+
+    assert page.evaluate(CLIPPED, f"chart-{chart}") == []

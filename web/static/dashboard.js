@@ -17,18 +17,22 @@
   const WARN = "#a15c00";
   const BAD = "#b3261e";
   const LEVELS = ["low", "mid", "high", "ok", "warn", "bad"];
+  // On a phone the charts get smaller type, shorter step names and no vertical axis titles
+  // (the legend and the heading name them), so that nothing is cut at the canvas's edge.
+  const NARROW = window.matchMedia("(max-width: 640px)").matches;
+  const LABEL_CHARS = NARROW ? 16 : 42;
 
   function json(id) {
     return JSON.parse(document.getElementById(id).textContent);
   }
 
-  function axisTitle(text) {
-    return { display: true, text: text };
+  function axisTitle(text, vertical) {
+    return { display: !(NARROW && vertical), text: text };
   }
 
-  // Horizontal bars: one row of 44px per label, so long lists stay readable.
+  // Horizontal bars: one row of 44px (36px on a phone) per label, so long lists stay readable.
   function barHeight(canvas, count) {
-    canvas.parentElement.style.height = Math.max(240, 44 * count + 80) + "px";
+    canvas.parentElement.style.height = Math.max(240, (NARROW ? 36 : 44) * count + 80) + "px";
   }
 
   // One bar per step or position, stacked when there are several series (then with a legend).
@@ -41,7 +45,7 @@
         indexAxis: "y",
         plugins: { legend: { display: stacked } },
         scales: {
-          x: { stacked: stacked, beginAtZero: true, title: axisTitle(unit) },
+          x: { stacked: stacked, beginAtZero: true, title: axisTitle(unit, false) },
           y: { stacked: stacked, ticks: shortLabels(labels) },
         },
       },
@@ -53,7 +57,7 @@
     return {
       callback: function (value, index) {
         const label = labels[index] || "";
-        return label.length > 42 ? label.slice(0, 40) + "…" : label;
+        return label.length > LABEL_CHARS ? label.slice(0, LABEL_CHARS - 1) + "…" : label;
       },
     };
   }
@@ -74,11 +78,12 @@
         },
         options: {
           scales: {
-            y: { beginAtZero: true, ticks: { precision: 0 }, title: axisTitle(d.text.completed) },
+            x: { ticks: { autoSkip: true, maxRotation: 90 } },
+            y: { beginAtZero: true, ticks: { precision: 0 }, title: axisTitle(d.text.completed, true) },
             hours: { position: "right", beginAtZero: true, grid: { drawOnChartArea: false },
-                     title: axisTitle(d.text.hours) },
+                     title: axisTitle(d.text.hours, true) },
             percent: { position: "right", min: 0, max: 100, grid: { drawOnChartArea: false },
-                       title: axisTitle("%") },
+                       title: axisTitle("%", true) },
           },
         },
       };
@@ -100,11 +105,12 @@
   function drawCharts() {
     if (typeof Chart === "undefined") return;
     // Readable on a projector: large type, dark ink, no animation.
-    Chart.defaults.font.size = 16;
+    Chart.defaults.font.size = NARROW ? 12 : 16;
     Chart.defaults.color = INK;
     Chart.defaults.animation = false;
     Chart.defaults.maintainAspectRatio = false;
     Chart.defaults.plugins.legend.position = "bottom";
+    Chart.defaults.plugins.legend.labels.boxWidth = NARROW ? 16 : 40;
     document.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
       const kind = canvas.dataset.chart;
       try {
