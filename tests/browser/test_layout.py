@@ -11,7 +11,8 @@ from web.usecases.analysis import overlaps
 from web.usecases.analysis.simulation import Plan, simulate
 from web.usecases.context import SYSTEM
 from web.usecases.dashboard import overview
-from web.usecases.organization import login
+from web.usecases.library import sops
+from web.usecases.organization import administration, login
 from web.usecases.pagination import PageRequest
 from web.usecases.runtime import instances
 
@@ -167,3 +168,31 @@ def test_charts_keep_their_labels_and_titles(pages, demo, chart, size):
     expect(page.locator(f"#chart-{chart}[data-rendered=true]")).to_have_count(1)
 
     assert page.evaluate(CLIPPED, f"chart-{chart}") == []
+
+
+def test_overlap_flags_show_names_first_and_codes_aside(pages, demo, module_app):
+    context = module_app.extensions["alur"]["context"]
+    sop_names = {sop.key: sop.name for sop in sops.list_sops(context, SYSTEM)}
+    page = pages("ratna", PHONE)
+
+    page.goto("/overlaps")
+    rows = page.locator("table.flag-list tbody tr")
+    expect(rows.first).to_be_visible()
+    for row in rows.all():
+        flag_id = int(row.get_attribute("id").removeprefix("flag-"))
+        keys = next(flag.sop_keys for flag in demo["flags"] if flag.id == flag_id).split()
+        sop_cell = row.locator("td.sops")
+        expect(sop_cell).to_contain_text(sop_names[keys[0]])
+        expect(sop_cell.locator(".code")).to_have_text(keys)
+
+    flag = next(flag for flag in demo["flags"] if flag.evidence.get("positions"))
+    page.goto(f"/overlaps/{flag.id}")
+    positions = page.locator("dd.positions")
+    position_names = {p.code: p.name for p in administration.list_positions(context, SYSTEM)}
+    for code in flag.evidence["positions"]:
+        expect(positions).to_contain_text(position_names[code])
+        expect(positions.locator(".code", has_text=code)).to_have_count(1)
+    cells = page.locator("table.evidence-activities tbody td:first-child")
+    for cell in cells.all():
+        key = cell.locator(".code").inner_text()
+        assert cell.inner_text().startswith(sop_names[key])
