@@ -196,3 +196,33 @@ def test_overlap_flags_show_names_first_and_codes_aside(pages, demo, module_app)
     for cell in cells.all():
         key = cell.locator(".code").inner_text()
         assert cell.inner_text().startswith(sop_names[key])
+
+
+@pytest.mark.parametrize("where", ["overview", "sop", "workload", "requests", "library"])
+def test_wide_tables_scroll_in_their_box_keeping_the_row_names_in_view(pages, demo, where):
+    path = {
+        "overview": "/dashboard",
+        "sop": f"/dashboard/sops/{demo['sop_id']}",
+        "workload": "/dashboard/workload",
+        "requests": "/requests",
+        "library": f"/sops/{SOP}",
+    }[where]
+    page = pages("agus", DESK)
+    page.goto(path)
+
+    assert page.evaluate(
+        "() => document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+    )
+    # Scrolled to its far right, each wide table still shows what its rows are about.
+    hidden = page.evaluate(
+        """() => Array.from(document.querySelectorAll(".table-wrap"))
+            .filter((box) => box.scrollWidth > box.clientWidth)
+            .filter((box) => {
+                box.scrollLeft = box.scrollWidth;
+                const name = box.querySelector("tbody th[scope=row]")
+                    || box.querySelector("tbody td:first-child");
+                return name.getBoundingClientRect().left < box.getBoundingClientRect().left;
+            })
+            .map((box) => box.querySelector("table").id || box.querySelector("table").className)"""
+    )
+    assert hidden == []
