@@ -9,6 +9,7 @@ import os
 import shutil
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -61,10 +62,11 @@ def browser_db_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     return url
 
 
-@pytest.fixture
-def live_app(browser_db_url: str, tmp_path: Path) -> Iterator[Flask]:
-    """The app with the demo organization and the SOP library, served on a free port."""
-    app = create_app({"DATABASE_URL": browser_db_url, "INSTANCE_PATH": str(tmp_path)})
+@contextmanager
+def _served(db_url: str, instance_path: Path) -> Iterator[Flask]:
+    """The app with the demo organization and the SOP library, served on a free port;
+    its tables are emptied afterwards."""
+    app = create_app({"DATABASE_URL": db_url, "INSTANCE_PATH": str(instance_path)})
     context = app.extensions["alur"]["context"]
     seed_organization(context, PROCESSES / "demo_organization.json", DEMO_PASSWORD)
     sops.load_processes(context, PROCESSES)
@@ -83,14 +85,33 @@ def live_app(browser_db_url: str, tmp_path: Path) -> Iterator[Flask]:
 
 
 @pytest.fixture
+def live_app(browser_db_url: str, tmp_path: Path) -> Iterator[Flask]:
+    """A live app of its own for one test (tests that change data)."""
+    with _served(browser_db_url, tmp_path) as app:
+        yield app
+
+
+@pytest.fixture(scope="module")
+def module_app(browser_db_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    """One live app shared by a module's tests that only read, so that they stay fast."""
+    with _served(browser_db_url, tmp_path_factory.mktemp("instance")) as app:
+        yield app
+
+
+def open_context(browser, app: Flask, width: int = 1366, height: int = 768):
+    """A fresh browser context (own cookies) on ``app`` with a viewport of that size."""
+    return browser.new_context(
+        base_url=app.config["LIVE_URL"], viewport={"width": width, "height": height}
+    )
+
+
+@pytest.fixture
 def new_page(browser, live_app):
     """Open a fresh browser context (own cookies) on the live app: ``new_page()``."""
     contexts = []
 
     def open_page():
-        context = browser.new_context(
-            base_url=live_app.config["LIVE_URL"], viewport={"width": 1366, "height": 768}
-        )
+        context = open_context(browser, live_app)
         contexts.append(context)
         return context.new_page()
 

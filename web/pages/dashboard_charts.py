@@ -55,8 +55,11 @@ def load(workload: Workload) -> dict[str, Any]:
     }
 
 
+# Levels of the heatmap. Times run and durations are only more or less (a blue scale);
+# the traffic-light tones are kept for breaches, so red on the diagram always means late.
 HEAT = ("low", "mid", "high")
-BREACH_LEVELS = (0.10, 0.25)  # a step late this often is mid, then high, on the heatmap
+BREACH_HEAT = ("ok", "warn", "bad")
+BREACH_LEVELS = (0.10, 0.25)  # a step late this often is warn, then bad, on the heatmap
 
 
 def _relative(values: list[float | None]) -> list[str | None]:
@@ -75,7 +78,8 @@ def _relative(values: list[float | None]) -> list[str | None]:
 
 
 def heatmap(detail: SopDetail) -> dict[str, Any]:
-    """What the diagram shows per activity in each mode: a label and a level (low/mid/high)."""
+    """What the diagram shows per activity in each mode: a label and a level (low/mid/high
+    for times run and durations, ok/warn/bad for breaches)."""
     rows = detail.activities
     counts = [float(row.items) for row in rows]
     durations = [row.duration_office.median for row in rows]
@@ -84,7 +88,7 @@ def heatmap(detail: SopDetail) -> dict[str, Any]:
         "count": _relative(counts),
         "duration": _relative(durations),
         "breach": [
-            None if r is None else HEAT[sum(r >= limit for limit in BREACH_LEVELS)]
+            None if r is None else BREACH_HEAT[sum(r >= limit for limit in BREACH_LEVELS)]
             for r in breaches
         ],
     }

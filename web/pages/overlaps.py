@@ -19,7 +19,7 @@ from storage.models import FlagState, OverlapFlag, Role
 from web.error_text import localized
 from web.pages.display import page_request
 from web.pages.session import actor, context
-from web.usecases.analysis import overlaps
+from web.usecases.analysis import overlap_names, overlaps
 from web.usecases.context import Actor, Context
 from web.usecases.errors import Conflict, Invalid, NotFound
 from web.usecases.library import sops
@@ -116,6 +116,7 @@ def index() -> ResponseReturnValue:
         synergy=overlaps.synergy(context(), actor()),
         sops=sops.list_sops(context(), actor()),
         kinds=KINDS,
+        names=overlap_names.evidence_names(context(), actor()),
     )
 
 
@@ -184,6 +185,7 @@ def _detail(flag_id: int, errors: dict[str, str] | None = None, status: int = 20
         "overlaps/detail.html",
         flag=flag,
         evidence=flag.evidence,
+        names=overlap_names.evidence_names(context(), actor()),
         sop_links=links,
         diagrams=[link for link in links if link.number][:DIAGRAMS],
         score=_score(flag),

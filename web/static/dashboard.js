@@ -2,9 +2,10 @@
  *
  * Charts: <canvas data-chart="trend|activities|workload">, its data in the JSON block
  * <script type="application/json" id="chart-KIND-data">.
- * Heatmap: <div class="heatmap" data-heatmap-url="BPMN URL" data-heatmap="JSON BLOCK ID">, whose
+ * Heatmap: <div class="heatmap" data-heatmap-url="BPMN URL" data-heatmap="JSON BLOCK ID">, drawn
+ * by diagram.js's AlurDiagram (fit, zoom buttons), whose
  * JSON maps each mode (count, duration, breach) to {elementId: {text, level}}; the radios
- * name="heat-mode" switch the mode. Drawn canvases and diagrams get data-rendered="true"
+ * name="heat-mode" switch the mode, and show the legends whose data-heat-modes name it. Drawn canvases and diagrams get data-rendered="true"
  * (or data-error), for tests.
  */
 (function () {
@@ -15,19 +16,23 @@
   const OK = "#1f7a3a";
   const WARN = "#a15c00";
   const BAD = "#b3261e";
-  const LEVELS = ["low", "mid", "high"];
+  const LEVELS = ["low", "mid", "high", "ok", "warn", "bad"];
+  // On a phone the charts get smaller type, shorter step names and no vertical axis titles
+  // (the legend and the heading name them), so that nothing is cut at the canvas's edge.
+  const NARROW = window.matchMedia("(max-width: 640px)").matches;
+  const LABEL_CHARS = NARROW ? 16 : 42;
 
   function json(id) {
     return JSON.parse(document.getElementById(id).textContent);
   }
 
-  function axisTitle(text) {
-    return { display: true, text: text };
+  function axisTitle(text, vertical) {
+    return { display: !(NARROW && vertical), text: text };
   }
 
-  // Horizontal bars: one row of 44px per label, so long lists stay readable.
+  // Horizontal bars: one row of 44px (36px on a phone) per label, so long lists stay readable.
   function barHeight(canvas, count) {
-    canvas.parentElement.style.height = Math.max(240, 44 * count + 80) + "px";
+    canvas.parentElement.style.height = Math.max(240, (NARROW ? 36 : 44) * count + 80) + "px";
   }
 
   // One bar per step or position, stacked when there are several series (then with a legend).
@@ -40,7 +45,7 @@
         indexAxis: "y",
         plugins: { legend: { display: stacked } },
         scales: {
-          x: { stacked: stacked, beginAtZero: true, title: axisTitle(unit) },
+          x: { stacked: stacked, beginAtZero: true, title: axisTitle(unit, false) },
           y: { stacked: stacked, ticks: shortLabels(labels) },
         },
       },
@@ -52,7 +57,7 @@
     return {
       callback: function (value, index) {
         const label = labels[index] || "";
-        return label.length > 42 ? label.slice(0, 40) + "…" : label;
+        return label.length > LABEL_CHARS ? label.slice(0, LABEL_CHARS - 1) + "…" : label;
       },
     };
   }
@@ -73,11 +78,12 @@
         },
         options: {
           scales: {
-            y: { beginAtZero: true, ticks: { precision: 0 }, title: axisTitle(d.text.completed) },
+            x: { ticks: { autoSkip: true, maxRotation: 90 } },
+            y: { beginAtZero: true, ticks: { precision: 0 }, title: axisTitle(d.text.completed, true) },
             hours: { position: "right", beginAtZero: true, grid: { drawOnChartArea: false },
-                     title: axisTitle(d.text.hours) },
+                     title: axisTitle(d.text.hours, true) },
             percent: { position: "right", min: 0, max: 100, grid: { drawOnChartArea: false },
-                       title: axisTitle("%") },
+                       title: axisTitle("%", true) },
           },
         },
       };
@@ -99,11 +105,12 @@
   function drawCharts() {
     if (typeof Chart === "undefined") return;
     // Readable on a projector: large type, dark ink, no animation.
-    Chart.defaults.font.size = 16;
+    Chart.defaults.font.size = NARROW ? 12 : 16;
     Chart.defaults.color = INK;
     Chart.defaults.animation = false;
     Chart.defaults.maintainAspectRatio = false;
     Chart.defaults.plugins.legend.position = "bottom";
+    Chart.defaults.plugins.legend.labels.boxWidth = NARROW ? 16 : 40;
     document.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
       const kind = canvas.dataset.chart;
       try {
@@ -133,16 +140,15 @@
 
   async function drawHeatmap(container) {
     const modes = json(container.dataset.heatmap);
-    const viewer = new BpmnJS({ container: container });
     try {
-      const response = await fetch(container.dataset.heatmapUrl, { credentials: "same-origin" });
-      if (!response.ok) throw new Error("HTTP " + response.status);
-      await viewer.importXML(await response.text());
-      viewer.get("canvas").zoom("fit-viewport");
+      const viewer = await AlurDiagram.open(container, container.dataset.heatmapUrl);
       const radios = document.querySelectorAll('input[name="heat-mode"]');
       const show = function (mode) {
         paint(viewer, modes[mode] || {});
         container.dataset.mode = mode;
+        document.querySelectorAll("[data-heat-modes]").forEach(function (legend) {
+          legend.hidden = legend.dataset.heatModes.split(" ").indexOf(mode) < 0;
+        });
       };
       radios.forEach(function (radio) {
         radio.addEventListener("change", function () { if (radio.checked) show(radio.value); });
@@ -168,7 +174,7 @@
   });
 
   drawCharts();
-  if (typeof BpmnJS !== "undefined") {
+  if (typeof AlurDiagram !== "undefined") {
     document.querySelectorAll(".heatmap[data-heatmap-url]").forEach(drawHeatmap);
   }
 })();

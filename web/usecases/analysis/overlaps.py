@@ -66,7 +66,7 @@ VERSION_TOO_OLD = message(
 WORK_DAYS = 180
 NOTE_MAX = 2000
 Progress = Callable[[str, int, int], None]  # (phase, done, total)
-_VIEWERS = (Role.MANAGER, Role.ANALYST, Role.ADMIN)
+VIEWERS = (Role.MANAGER, Role.ANALYST, Role.ADMIN)
 _EDITORS = (Role.ANALYST, Role.ADMIN)
 
 
@@ -260,7 +260,7 @@ def list_flags(
     include_gone: bool = False,
 ) -> Page:
     """Flags, most serious and newest first; by default only those the last analysis found."""
-    actor.require_role(*_VIEWERS, action="view overlap flags")
+    actor.require_role(*VIEWERS, action="view overlap flags")
     if kind is not None and kind not in {str(k) for k in FlagKind}:
         raise Invalid(KIND_UNKNOWN, {"kinds": [str(k) for k in FlagKind]}, kind=kind)
     if severity is not None and severity not in ("high", "medium", "low"):
@@ -286,7 +286,7 @@ def list_flags(
 
 
 def get_flag(ctx: Context, actor: Actor, flag_id: int) -> OverlapFlag:
-    actor.require_role(*_VIEWERS, action="view overlap flags")
+    actor.require_role(*VIEWERS, action="view overlap flags")
     with ctx.transaction() as session:
         return _flag(session, flag_id)
 
@@ -384,7 +384,7 @@ def resolve(
 
 def resolving_versions(ctx: Context, actor: Actor, flag_id: int) -> list[SopVersion]:
     """Versions that may resolve a flag: of its SOPs, published after it was raised."""
-    actor.require_role(*_VIEWERS, action="view overlap flags")
+    actor.require_role(*VIEWERS, action="view overlap flags")
     with ctx.transaction() as session:
         flag = _flag(session, flag_id)
         return list(
@@ -402,7 +402,7 @@ def resolving_versions(ctx: Context, actor: Actor, flag_id: int) -> list[SopVers
 
 def synergy(ctx: Context, actor: Actor) -> Synergy:
     """Counts for the yearly evaluation's synergy question (current flags only)."""
-    actor.require_role(*_VIEWERS, action="view overlap flags")
+    actor.require_role(*VIEWERS, action="view overlap flags")
     with ctx.transaction() as session:
         rows = session.execute(
             select(OverlapFlag.state, OverlapFlag.severity, func.count())
