@@ -189,8 +189,8 @@ def _detail(flag_id: int, errors: dict[str, str] | None = None, status: int = 20
         sop_links=links,
         diagrams=[link for link in links if link.number][:DIAGRAMS],
         score=_score(flag),
-        # Dynamic flags (except splits) name the requests; split flags "group: count".
-        requests_shared=FlagKind(flag.kind).from_work and flag.kind != FlagKind.SPLIT_OWNERSHIP,
+        # Those the viewer may open (get_flag left the others out); split flags "group: count".
+        requests_shared=flag.kind in overlaps.NAMING_REQUESTS,
         split=flag.kind == FlagKind.SPLIT_OWNERSHIP,
         versions=versions,
         may_act=acting,

@@ -10,6 +10,7 @@ import pytest
 from storage.models import FlagState
 from tests.web.conftest import build_org, publish
 from tests.web.pages.test_pages_officer import log_in, text_of
+from tests.web.usecases.analysis.test_overlap_evidence_scope import outside_manager
 from tests.web.usecases.analysis.test_overlaps import ALL, domisili, plant
 from web.usecases.analysis import overlaps
 from web.usecases.context import SYSTEM
@@ -274,3 +275,14 @@ def log_in_with_token(app, username: str):
     )
     assert response.status_code == 302
     return client
+
+
+def test_a_flag_names_only_the_requests_the_manager_may_open(app, api_ctx, org, flags):
+    outside = outside_manager(api_ctx, org)
+    url, references = f"/overlaps/{flags['bouncing'].id}", flags["bouncing"].evidence["shared"]
+
+    outsider, analyst = text_of(log_in(app, outside).get(url)), text_of(log_in(app, "eka").get(url))
+
+    assert references and not [ref for ref in references if ref in outsider]
+    assert flags["bouncing"].explanation_id in outsider  # the counts stay, as aggregates
+    assert all(ref in analyst for ref in references)

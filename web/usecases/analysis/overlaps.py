@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, undefer
+from sqlalchemy.orm.attributes import set_committed_value
 
 from engine.overlaps import (
     Flag,
@@ -45,6 +46,7 @@ from web.usecases.context import Actor, Context
 from web.usecases.errors import Conflict, Invalid, NotFound, message
 from web.usecases.pagination import Page, PageRequest, paginate
 from web.usecases.runtime.progress import record
+from web.usecases.scope import visible_requests
 
 KIND_UNKNOWN = message("flag_kind_unknown", "Unknown flag kind '{kind}'.")
 SEVERITY_UNKNOWN = message(
@@ -68,6 +70,9 @@ NOTE_MAX = 2000
 Progress = Callable[[str, int, int], None]  # (phase, done, total)
 VIEWERS = (Role.MANAGER, Role.ANALYST, Role.ADMIN)
 _EDITORS = (Role.ANALYST, Role.ADMIN)
+# Kinds whose evidence's "shared" lists request references (engine.overlaps.dynamic); the
+# other kinds list words in common, or "group: count".
+NAMING_REQUESTS = frozenset({str(FlagKind.PERFORMER_MISMATCH), str(FlagKind.BOUNCING)})
 
 
 @dataclass(frozen=True)
@@ -286,9 +291,34 @@ def list_flags(
 
 
 def get_flag(ctx: Context, actor: Actor, flag_id: int) -> OverlapFlag:
+    """One flag, its evidence naming only the requests ``actor`` may open."""
     actor.require_role(*VIEWERS, action="view overlap flags")
     with ctx.transaction() as session:
-        return _flag(session, flag_id)
+        flag = _flag(session, flag_id)
+        _hide_unseen_requests(session, actor, flag)
+        return flag
+
+
+def _hide_unseen_requests(session: Session, actor: Actor, flag: OverlapFlag) -> None:
+    """Leave out of the flag's evidence the requests outside ``actor``'s scope, by the one scope
+    rule of requests (visible_requests), so a manager does not learn another unit's references.
+
+    The explanation's counts ("3 of 5 requests", a share) stay whole: they are aggregates of
+    the SOP's work that name no request or applicant, and the flag is about the SOP.
+    """
+    references = flag.evidence.get("shared") or []
+    if flag.kind not in NAMING_REQUESTS or not references:
+        return
+    visible = set(
+        session.scalars(
+            select(Instance.reference).where(
+                Instance.reference.in_(references), visible_requests(session, actor)
+            )
+        )
+    )
+    # Set as if loaded: what this viewer may read is never written back to the flag.
+    evidence = {**flag.evidence, "shared": [ref for ref in references if ref in visible]}
+    set_committed_value(flag, "evidence", evidence)
 
 
 def _flag(session: Session, flag_id: int) -> OverlapFlag:
