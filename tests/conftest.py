@@ -24,6 +24,7 @@ from storage.migrate import upgrade
 from storage.models import Base
 from web.app import create_app
 from web.usecases.context import Context
+from web.usecases.organization import passwords
 
 pytest_plugins = ["pytester"]
 
@@ -43,6 +44,20 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             and callspec.params.get("db_url") == "sqlite"
         ):
             item.add_marker(skip_sqlite)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashes() -> Iterator[None]:
+    """One PBKDF2 round instead of scrypt for the test users' passwords.
+
+    scrypt's cost is deliberate in production (web.usecases.organization.passwords) and was
+    two thirds of the suite's CPU time: most tests make six users with passwords. Checking a
+    password still goes through the same function, whatever method made its hash.
+    """
+    patch = pytest.MonkeyPatch()
+    patch.setattr(passwords, "METHOD", "pbkdf2:sha256:1")
+    yield
+    patch.undo()
 
 
 @pytest.fixture(scope="session")

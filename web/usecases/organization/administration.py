@@ -6,12 +6,12 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.orm import Session
-from werkzeug.security import generate_password_hash
 
 from storage.models import ApiToken, Event, Organization, Position, Role, Unit, User
 from storage.repositories import organization as repo
 from web.usecases.context import Actor, Context
 from web.usecases.errors import Conflict, Invalid, NotFound, Unauthenticated
+from web.usecases.organization.passwords import hash_password
 
 TOKEN_PREFIX = "alur_"
 _LAST_USED_GRANULARITY = timedelta(hours=1)
@@ -127,7 +127,7 @@ def create_user(
             username=username,
             full_name=full_name,
             role=role,
-            password_hash=generate_password_hash(password) if password else None,
+            password_hash=hash_password(password) if password else None,
             created_at=ctx.clock(),
             positions=list(positions.values()),
         )

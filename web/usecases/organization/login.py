@@ -3,12 +3,11 @@
 from dataclasses import dataclass
 from datetime import timedelta
 
-from werkzeug.security import check_password_hash, generate_password_hash
-
 from storage.models import User
 from storage.repositories import organization as repo
 from web.usecases.context import Actor, Context
 from web.usecases.errors import Invalid, TooManyAttempts, Unauthenticated
+from web.usecases.organization.passwords import hash_password, password_matches
 from web.usecases.runtime.progress import record
 
 FREE_FAILURES = 5
@@ -16,7 +15,7 @@ FIRST_LOCK = timedelta(seconds=30)
 LONGEST_LOCK = timedelta(minutes=15)
 LANGUAGES = ("id", "en")
 # Checked when the username is unknown, so both cases cost the same time.
-_DUMMY_HASH = generate_password_hash("alur-dummy-password")
+_DUMMY_HASH = hash_password("alur-dummy-password")
 
 
 @dataclass(frozen=True)
@@ -56,9 +55,9 @@ def authenticate_password(ctx: Context, username: str, password: str) -> Profile
                 {"locked_until": user.locked_until.isoformat()},
             )
         elif user is None or not user.password_hash:
-            check_password_hash(_DUMMY_HASH, password)
+            password_matches(_DUMMY_HASH, password)
             failure = Unauthenticated("Wrong username or password.")
-        elif not check_password_hash(user.password_hash, password) or not user.is_active:
+        elif not password_matches(user.password_hash, password) or not user.is_active:
             user.failed_logins += 1
             if user.failed_logins >= FREE_FAILURES:
                 user.locked_until = now + _lock_for(user.failed_logins)
