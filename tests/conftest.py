@@ -9,6 +9,7 @@ import dataclasses
 import os
 import secrets
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -77,9 +78,10 @@ def _connection_problem(engine: Engine) -> str | None:
     return None
 
 
-@pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
-    """A migrated throw-away PostgreSQL database on ALUR_TEST_POSTGRES_URL's server."""
+@contextmanager
+def throwaway_postgres() -> Iterator[str]:
+    """The URL of a new migrated PostgreSQL database on ALUR_TEST_POSTGRES_URL's server,
+    dropped on exit. Unreachable: the test fails with ALUR_REQUIRE_POSTGRES=1, else skips."""
     shown = make_url(POSTGRES_URL).render_as_string(hide_password=True)
     admin = create_engine(
         POSTGRES_URL,
@@ -116,6 +118,13 @@ def postgres_url() -> Iterator[str]:
             )
             connection.exec_driver_sql(f"DROP DATABASE IF EXISTS {name}")
         admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A migrated throw-away PostgreSQL database on ALUR_TEST_POSTGRES_URL's server."""
+    with throwaway_postgres() as url:
+        yield url
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
