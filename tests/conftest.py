@@ -9,6 +9,7 @@ import dataclasses
 import os
 import secrets
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -24,6 +25,7 @@ from storage.migrate import upgrade
 from storage.models import Base
 from web.app import create_app
 from web.usecases.context import Context
+from web.usecases.organization import passwords
 
 pytest_plugins = ["pytester"]
 
@@ -45,6 +47,20 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(skip_sqlite)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashes() -> Iterator[None]:
+    """One PBKDF2 round instead of scrypt for the test users' passwords.
+
+    scrypt's cost is deliberate in production (web.usecases.organization.passwords) and was
+    two thirds of the suite's CPU time: most tests make six users with passwords. Checking a
+    password still goes through the same function, whatever method made its hash.
+    """
+    patch = pytest.MonkeyPatch()
+    patch.setattr(passwords, "METHOD", "pbkdf2:sha256:1")
+    yield
+    patch.undo()
+
+
 @pytest.fixture(scope="session")
 def sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     """A migrated SQLite file, created once per test session."""
@@ -62,9 +78,10 @@ def _connection_problem(engine: Engine) -> str | None:
     return None
 
 
-@pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
-    """A migrated throw-away PostgreSQL database on ALUR_TEST_POSTGRES_URL's server."""
+@contextmanager
+def throwaway_postgres() -> Iterator[str]:
+    """The URL of a new migrated PostgreSQL database on ALUR_TEST_POSTGRES_URL's server,
+    dropped on exit. Unreachable: the test fails with ALUR_REQUIRE_POSTGRES=1, else skips."""
     shown = make_url(POSTGRES_URL).render_as_string(hide_password=True)
     admin = create_engine(
         POSTGRES_URL,
@@ -101,6 +118,13 @@ def postgres_url() -> Iterator[str]:
             )
             connection.exec_driver_sql(f"DROP DATABASE IF EXISTS {name}")
         admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A migrated throw-away PostgreSQL database on ALUR_TEST_POSTGRES_URL's server."""
+    with throwaway_postgres() as url:
+        yield url
 
 
 @pytest.fixture(scope="session", params=BACKENDS)

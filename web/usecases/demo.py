@@ -4,11 +4,10 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from werkzeug.security import generate_password_hash
-
 from storage.models import Organization, Position, Role, Unit, User
 from storage.repositories import organization as repo
 from web.usecases.context import SYSTEM, Context
+from web.usecases.organization.passwords import hash_password
 from web.usecases.runtime.progress import record
 
 
@@ -65,7 +64,7 @@ def seed_organization(ctx: Context, path: Path, password: str) -> SeedResult:
                 )
                 session.flush()
                 created["positions"] += 1
-        password_hash = generate_password_hash(password)
+        password_hash = hash_password(password)
         users = []
         for user_spec in spec["users"]:
             positions = repo.positions_by_codes(session, user_spec["positions"])

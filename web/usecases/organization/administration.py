@@ -6,13 +6,13 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.orm import Session
-from werkzeug.security import generate_password_hash
 
 from storage.models import ApiToken, Event, Organization, Position, Role, Unit, User
 from storage.repositories import organization as repo
 from web.usecases.context import Actor, Context
 from web.usecases.errors import Conflict, Invalid, NotFound, Unauthenticated, message
 from web.usecases.organization.accounts import POSITIONS_UNKNOWN, USER_NOT_FOUND
+from web.usecases.organization.passwords import hash_password
 
 TIMEZONE_UNKNOWN = message(
     "timezone_unknown", "Unknown time zone '{timezone}'; use e.g. Asia/Jakarta."
@@ -146,7 +146,7 @@ def create_user(
             username=username,
             full_name=full_name,
             role=role,
-            password_hash=generate_password_hash(password) if password else None,
+            password_hash=hash_password(password) if password else None,
             created_at=ctx.clock(),
             positions=list(positions.values()),
         )

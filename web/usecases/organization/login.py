@@ -3,12 +3,11 @@
 from dataclasses import dataclass
 from datetime import timedelta
 
-from werkzeug.security import check_password_hash, generate_password_hash
-
 from storage.models import User
 from storage.repositories import organization as repo
 from web.usecases.context import Actor, Context
 from web.usecases.errors import Invalid, Unauthenticated, message
+from web.usecases.organization.passwords import hash_password, password_matches
 from web.usecases.runtime.progress import record
 
 FREE_FAILURES = 5
@@ -16,7 +15,7 @@ FIRST_LOCK = timedelta(seconds=30)
 LONGEST_LOCK = timedelta(minutes=15)
 LANGUAGES = ("id", "en")
 # Checked when the username is unknown, so both cases cost the same time.
-_DUMMY_HASH = generate_password_hash("alur-dummy-password")
+_DUMMY_HASH = hash_password("alur-dummy-password")
 LANGUAGE_UNKNOWN = message(
     "language_unknown", "Unknown language '{language}'; choose one of {choices}."
 )
@@ -64,10 +63,10 @@ def authenticate_password(ctx: Context, username: str, password: str) -> Profile
     """
     attempt = _count_attempt(ctx, username.strip().lower())
     if attempt is None:
-        check_password_hash(_DUMMY_HASH, password)
+        password_matches(_DUMMY_HASH, password)
         raise Unauthenticated(LOGIN_FAILED)
     user_id, password_hash = attempt
-    correct = check_password_hash(password_hash, password)
+    correct = password_matches(password_hash, password)
     with ctx.transaction() as session:
         user = repo.user_by_id(session, user_id)
         if user is not None and correct and user.is_active:

@@ -21,7 +21,7 @@ from tests.web.usecases.dashboard.dashboard_expected import (
     steps,
     steps_done_in,
 )
-from tests.web.usecases.dashboard.dashboard_log import THREE_WEEKS, Log, run_log
+from tests.web.usecases.dashboard.dashboard_log import THREE_WEEKS, Log
 from web.usecases.dashboard import drill as dashboard_drill
 from web.usecases.dashboard import overview as dashboard
 from web.usecases.dashboard.views import Filters
@@ -93,8 +93,8 @@ def behind(ctx, actor, figure, filters, **options) -> list[Instance]:
     return page.items
 
 
-def test_the_requests_behind_every_figure_are_those_of_its_definition(ctx, org, clock):
-    log = run_log(ctx, org, clock)
+def test_the_requests_behind_every_figure_are_those_of_its_definition(known_log):
+    ctx, org, log = known_log
     asked = 0
     for name, who, filters, managed in choices(log):
         scope = scope_of(log, filters, managed)
@@ -109,8 +109,8 @@ def test_the_requests_behind_every_figure_are_those_of_its_definition(ctx, org, 
     assert asked > 300
 
 
-def test_the_requests_behind_the_figures_by_hand(ctx, org, clock):
-    log = run_log(ctx, org, clock)
+def test_the_requests_behind_the_figures_by_hand(known_log):
+    ctx, org, log = known_log
     eka = org.actor("eka")
     surat = replace(PERIOD, sop_id=log.sops["surat"])
 
@@ -129,8 +129,8 @@ def test_the_requests_behind_the_figures_by_hand(ctx, org, clock):
     assert in_week == ["A3", "A4", "A6", "A7", "B4", "B5"]
 
 
-def test_the_weeks_of_the_trend_drill_down_to_their_own_requests(ctx, org, clock):
-    log = run_log(ctx, org, clock)
+def test_the_weeks_of_the_trend_drill_down_to_their_own_requests(known_log):
+    ctx, org, log = known_log
     for name, who, filters, _ in choices(log)[:5]:
         trend = dashboard.overview(ctx, org.actor(who), filters).trend
         assert [point.week_start for point in trend] == mondays(filters)

@@ -17,7 +17,7 @@ from tests.web.usecases.dashboard.dashboard_expected import (
     started_in,
     trend,
 )
-from tests.web.usecases.dashboard.dashboard_log import DAYS_OFF, THREE_WEEKS, Log, run_log
+from tests.web.usecases.dashboard.dashboard_log import DAYS_OFF, THREE_WEEKS, Log
 from web.usecases.dashboard import overview as dashboard
 from web.usecases.dashboard.views import Filters, Share, Spread
 from web.usecases.errors import NotFound
@@ -35,8 +35,8 @@ def item(log: Log, label: str, activity: str):
     )
 
 
-def test_office_time_is_the_calendars_working_time_checked_by_hand(ctx, org, clock):
-    log = run_log(ctx, org, clock)
+def test_office_time_is_the_calendars_working_time_checked_by_hand(known_log):
+    log = known_log.log
     # Claimed Friday 7 August 15:00, completed Monday 08:30: office 15:00-16:30 and 07:30-08:30.
     friday_to_monday = item(log, "A3", "terima")
     assert friday_to_monday.handle_office_seconds == 2.5 * HOUR
@@ -56,8 +56,8 @@ def test_office_time_is_the_calendars_working_time_checked_by_hand(ctx, org, clo
     assert log.calendar.working_time(one_day.ready_at, one_day.due_at).total_seconds() == 30600
 
 
-def test_the_overview_counts_match_the_log_by_hand(ctx, org, clock):
-    log = run_log(ctx, org, clock)
+def test_the_overview_counts_match_the_log_by_hand(known_log):
+    ctx, org, log = known_log
     three_weeks = Filters(*THREE_WEEKS)
     found = dashboard.overview(ctx, org.actor("eka"), three_weeks)
 
@@ -76,8 +76,8 @@ def test_the_overview_counts_match_the_log_by_hand(ctx, org, clock):
     assert b1.ended_at > b1.due_at and b2.ended_at <= b2.due_at
 
 
-def test_every_overview_figure_matches_the_recomputation(ctx, org, clock):
-    log = run_log(ctx, org, clock)
+def test_every_overview_figure_matches_the_recomputation(known_log):
+    ctx, org, log = known_log
     for name, who, filters, managed in choices(log):
         found = dashboard.overview(ctx, org.actor(who), filters)
         scope = scope_of(log, filters, managed)
@@ -86,8 +86,8 @@ def test_every_overview_figure_matches_the_recomputation(ctx, org, clock):
         assert found.trend == trend(log, scope, filters), name
 
 
-def test_the_weekly_trend_by_hand(ctx, org, clock):
-    log = run_log(ctx, org, clock)
+def test_the_weekly_trend_by_hand(known_log):
+    ctx, org, log = known_log
     found = dashboard.overview(
         ctx,
         org.actor("eka"),
@@ -116,8 +116,8 @@ def _rounded(rows):
     ]
 
 
-def test_every_activity_figure_matches_the_recomputation(ctx, org, clock):
-    log = run_log(ctx, org, clock)
+def test_every_activity_figure_matches_the_recomputation(known_log):
+    ctx, org, log = known_log
     versions = {
         "izin": [(log.versions["izin", 2], 2), (log.versions["izin", 1], 1)],
         "surat": [(log.versions["surat", 1], 1)],
@@ -143,8 +143,8 @@ def test_every_activity_figure_matches_the_recomputation(ctx, org, clock):
             assert found.diagram_version_id == (filters.version_id or versions[key][0][0])
 
 
-def test_the_bottleneck_and_load_shares_by_hand(ctx, org, clock):
-    log = run_log(ctx, org, clock)
+def test_the_bottleneck_and_load_shares_by_hand(known_log):
+    ctx, org, log = known_log
     found = dashboard.sop_detail(ctx, org.actor("eka"), log.sops["izin"], Filters(*THREE_WEEKS))
 
     rows = {row.activity_id: row for row in found.activities}
@@ -161,8 +161,8 @@ def test_the_bottleneck_and_load_shares_by_hand(ctx, org, clock):
     assert rows["periksa"].items == rows["terima"].items - 1  # A12's periksa was withdrawn
 
 
-def test_an_activity_with_only_open_steps_has_no_durations(ctx, org, clock):
-    log = run_log(ctx, org, clock)
+def test_an_activity_with_only_open_steps_has_no_durations(known_log):
+    ctx, org, log = known_log
     found = dashboard.sop_detail(
         ctx, org.actor("eka"), log.sops["izin"], Filters(date(2026, 8, 20), date(2026, 8, 20))
     )

@@ -15,7 +15,7 @@ from tests.web.usecases.dashboard.dashboard_expected import (
     spent,
     subtree,
 )
-from tests.web.usecases.dashboard.dashboard_log import Log, run_log
+from tests.web.usecases.dashboard.dashboard_log import Log
 from web.usecases.dashboard import overview as dashboard
 from web.usecases.dashboard import versions as dashboard_versions
 from web.usecases.dashboard.stats import mann_whitney_p, two_proportion_p
@@ -113,8 +113,8 @@ def expected_comparison(log: Log, before: int, after: int, units: set[int] | Non
     return found
 
 
-def test_the_version_comparison_matches_the_recomputation(ctx, org, clock):
-    log = run_log(ctx, org, clock)
+def test_the_version_comparison_matches_the_recomputation(known_log):
+    ctx, org, log = known_log
     one, two = log.versions["izin", 1], log.versions["izin", 2]
     for unit in (None, "DINAS", "KEL"):
         unit_id = log.units[unit] if unit else None
@@ -134,8 +134,8 @@ def test_the_version_comparison_matches_the_recomputation(ctx, org, clock):
         assert swapped.differences == expected_comparison(log, two, one, units), unit
 
 
-def test_the_comparison_agrees_with_the_overview_of_each_version(ctx, org, clock):
-    log = run_log(ctx, org, clock)
+def test_the_comparison_agrees_with_the_overview_of_each_version(known_log):
+    ctx, org, log = known_log
     august = Filters(date(2026, 7, 1), date(2026, 8, 31), sop_id=log.sops["izin"])
     eka = org.actor("eka")
 

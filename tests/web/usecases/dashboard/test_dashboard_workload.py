@@ -18,7 +18,7 @@ from tests.web.usecases.dashboard.dashboard_expected import (
     steps,
     steps_done_in,
 )
-from tests.web.usecases.dashboard.dashboard_log import DAYS_OFF, THREE_WEEKS, Log, run_log
+from tests.web.usecases.dashboard.dashboard_log import DAYS_OFF, THREE_WEEKS, Log
 from web.usecases.dashboard import workload as dashboard_workload
 from web.usecases.dashboard.views import Filters, LoadRow, Share
 
@@ -139,8 +139,8 @@ def _rounded(rows):
     ]
 
 
-def test_every_workload_figure_matches_the_recomputation(ctx, org, clock):
-    log = run_log(ctx, org, clock)
+def test_every_workload_figure_matches_the_recomputation(known_log):
+    ctx, org, log = known_log
     for name, who, filters, managed in choices(log):
         found = dashboard_workload.workload(ctx, org.actor(who), filters)
         positions, officers = load_rows(log, scope_of(log, filters, managed), filters)
@@ -151,8 +151,8 @@ def test_every_workload_figure_matches_the_recomputation(ctx, org, clock):
         assert _rounded(found.officers) == officers, name
 
 
-def test_the_workload_by_hand(ctx, org, clock):
-    log = run_log(ctx, org, clock)
+def test_the_workload_by_hand(known_log):
+    ctx, org, log = known_log
     # 15 weekdays from 3 to 23 August, less Independence Day.
     assert dashboard_workload.workload(ctx, org.actor("eka"), PERIOD).working_days == 14
     one_week = dashboard_workload.workload(

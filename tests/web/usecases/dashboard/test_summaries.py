@@ -171,8 +171,8 @@ def test_the_rows_kept_as_steps_complete_are_the_rows_a_rebuild_writes(ctx, org,
     )
 
 
-def test_a_step_is_summarised_on_the_local_day_it_became_ready(ctx, org, clock):
-    log = run_log(ctx, org, clock)
+def test_a_step_is_summarised_on_the_local_day_it_became_ready(known_log):
+    ctx, _, log = known_log
     # B12 started at 00:00 WIB on Monday 10 August, still Sunday 9 August in UTC.
     terima = step(log, "B12", "terima")
     assert terima.ready_at == t("08-10 00:00")
@@ -186,10 +186,8 @@ def test_a_step_is_summarised_on_the_local_day_it_became_ready(ctx, org, clock):
     assert [key for key in kept if key[1] == date(2026, 8, 9)] == []
 
 
-def test_a_request_is_summarised_on_its_local_end_day_with_every_unit_its_steps_were_in(
-    ctx, org, clock
-):
-    log = run_log(ctx, org, clock)
+def test_a_request_is_summarised_on_its_local_end_day_with_every_unit_its_steps_were_in(known_log):
+    ctx, _, log = known_log
     kel, dinas = log.units["KEL"], log.units["DINAS"]
 
     found = {
@@ -308,8 +306,8 @@ def test_ensure_rebuilds_a_row_that_counts_too_many_steps(ctx, org, clock):
 # --- reading them ------------------------------------------------------------------------------
 
 
-def test_a_busy_period_reads_the_same_activities_from_the_summaries(ctx, org, clock, monkeypatch):
-    log = run_log(ctx, org, clock)
+def test_a_busy_period_reads_the_same_activities_from_the_summaries(known_log, monkeypatch):
+    ctx, org, log = known_log
     for key in SOPS:
         exact, summarised = both_paths(
             ctx, org, monkeypatch, "eka", log.sops[key], Filters(*THREE_WEEKS)
@@ -323,8 +321,8 @@ def test_a_busy_period_reads_the_same_activities_from_the_summaries(ctx, org, cl
         assert exact.summary.cycle_office.count > 5
 
 
-def test_the_summaries_are_read_only_above_the_exact_limit(ctx, org, clock, monkeypatch):
-    log = run_log(ctx, org, clock)
+def test_the_summaries_are_read_only_above_the_exact_limit(known_log, monkeypatch):
+    ctx, org, log = known_log
     filters = Filters(*THREE_WEEKS, sop_id=log.sops["izin"])
     steps = completed_ready_in(log, filters)
     # Above the requests completed in the period: only the steps decide here.
@@ -338,8 +336,8 @@ def test_the_summaries_are_read_only_above_the_exact_limit(ctx, org, clock, monk
     assert at_limit.approximate is False and above.approximate is True
 
 
-def test_every_filter_reads_the_same_activities_from_the_summaries(ctx, org, clock, monkeypatch):
-    log = run_log(ctx, org, clock)
+def test_every_filter_reads_the_same_activities_from_the_summaries(known_log, monkeypatch):
+    ctx, org, log = known_log
     izin_v2 = log.versions["izin", 2]
     cases = [
         *choices(log),
@@ -391,9 +389,9 @@ def test_a_step_completed_later_shows_on_the_summarised_page(ctx, org, clock, mo
 
 @pytest.mark.parametrize("limit", [0, 10**9])
 def test_a_period_without_completed_steps_is_read_exactly_whatever_the_limit(
-    ctx, org, clock, monkeypatch, limit
+    known_log, monkeypatch, limit
 ):
-    log = run_log(ctx, org, clock)
+    ctx, org, log = known_log
     monkeypatch.setattr(summaries, "EXACT_LIMIT", limit)
     # Thursday 20 August: only A9's arsip became ready, and it is still open; no izin request
     # ended that day either.
