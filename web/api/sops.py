@@ -2,11 +2,11 @@
 
 from flask import Response, request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from engine.errors import Problem
 from web.api import schemas
 from web.api.auth import context, current_actor, require_token
+from web.api.json_body import Blueprint
 from web.usecases.errors import Invalid
 from web.usecases.library import sops
 

@@ -24,6 +24,7 @@ from storage.models import (
     Unit,
 )
 from storage.repositories import dashboard as repo
+from web.usecases.bounds import parse_day, parse_number
 from web.usecases.context import Actor, Context
 from web.usecases.dashboard import summaries
 from web.usecases.dashboard.views import (
@@ -103,23 +104,12 @@ def _subtree(session: Session, unit_id: int) -> frozenset[int]:
 
 def _int_arg(args: Mapping[str, str], name: str) -> int | None:
     raw = (args.get(name) or "").strip()
-    if not raw:
-        return None
-    if not (raw.isascii() and raw.isdigit()):
-        raise Invalid(f"Parameter '{name}' must be a number, not {raw[:40]!r}.", {"field": name})
-    return int(raw)
+    return parse_number(raw, name) if raw else None
 
 
 def _date_arg(args: Mapping[str, str], name: str, default: date) -> date:
     raw = (args.get(name) or "").strip()
-    if not raw:
-        return default
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise Invalid(
-            f"Parameter '{name}' must be a date as YYYY-MM-DD, not {raw[:40]!r}.", {"field": name}
-        ) from None
+    return parse_day(raw, name) if raw else default
 
 
 def filters_from_args(ctx: Context, actor: Actor, args: Mapping[str, str]) -> Filters:
