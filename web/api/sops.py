@@ -49,6 +49,8 @@ class SopList(MethodView):
                     "schema": {
                         "type": "object",
                         "properties": {"file": {"type": "string", "format": "binary"}},
+                        "required": ["file"],
+                        "additionalProperties": False,
                     }
                 },
             }
