@@ -31,6 +31,7 @@ QUERIES = (
     + [{name: value} for name in DATE_PARAMS for value in ("0001-01-01", "9999-12-31")]
     + [{"from": "2026-01-01", "to": "9999-12-31"}, {"from": "0001-01-01", "to": "2026-01-01"}]
     + [{name: NUL} for name in TEXT_PARAMS]
+    + [{"figure": "started", name: BEYOND_BIGINT} for name in ("position", "user", "page")]
     + [{"figure": "started", "week": "0001-01-01"}, {"figure": "started", "page": HUGE_NUMBER}]
 )
 DEEP = "[" * 10_000 + "]" * 10_000  # past the recursion limit of the json module

@@ -60,9 +60,9 @@ class AlurApi(Api):
             fields = {}
             for location in details.values():
                 fields.update(location if isinstance(location, dict) else {})
-            return error_response(
-                422, "invalid", "The request has invalid fields.", {"fields": fields or details}
-            )
+            named = ", ".join(fields) or ", ".join(details)
+            message = f"The request has invalid fields: {named}."
+            return error_response(422, "invalid", message, {"fields": fields or details})
         if error.code == 413:
             # Flask refuses bodies over MAX_CONTENT_LENGTH before the use case sees them:
             # answer as the use case does for a BPMN over the limit.
