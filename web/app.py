@@ -34,8 +34,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.extensions["alur"] = {"settings": settings, "context": context, "engine": engine}
 
     from web.api import api_blueprints, init_api
+    from web.input_guards import init_input_guards
     from web.pages import init_pages
 
+    init_input_guards(app)
     init_api(app)
     init_pages(app, api_blueprints())
     init_headers(app)

@@ -15,7 +15,7 @@ from flask import Flask, current_app, g, request
 from flask_babel import Babel, get_locale
 from flask_login import current_user
 
-from web.usecases.organization.login import load_profile
+from web.usecases.organization.login import timezone_of
 
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
 LANGUAGES = ("id", "en")
@@ -66,9 +66,9 @@ def select_timezone() -> str:
         return current_user.timezone
     actor = g.get("actor")
     if actor is not None and actor.user_id is not None:
-        profile = load_profile(current_app.extensions["alur"]["context"], actor.user_id)
-        if profile is not None:
-            return profile.timezone
+        zone = timezone_of(current_app.extensions["alur"]["context"], actor.user_id)
+        if zone is not None:
+            return zone
     return "Asia/Jakarta"
 
 

@@ -8,16 +8,18 @@ Durations are seconds; "office" durations count working time only. Filters (quer
 import marshmallow as ma
 from flask import request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from web.api import schemas
 from web.api.auth import context, current_actor, require_token
+from web.api.fields import Day, Number, Text
+from web.api.json_body import Blueprint
 from web.api.pages import envelope, page_request
 from web.usecases.dashboard import drill as dashboard_drill
 from web.usecases.dashboard import overview as dashboard
 from web.usecases.dashboard import versions as dashboard_versions
 from web.usecases.dashboard import workload as dashboard_workload
+from web.usecases.dashboard.overview import MAX_DAYS
 
 blp = Blueprint(
     "dashboard",
@@ -29,24 +31,27 @@ blp.before_request(require_token)
 
 
 class FilterArgs(ma.Schema):
-    start = fields.String(data_key="from", metadata={"description": "First day, YYYY-MM-DD."})
-    end = fields.String(data_key="to", metadata={"description": "Last day, YYYY-MM-DD."})
-    unit = fields.Integer(metadata={"description": "Unit id (with the units below it)."})
-    sop = fields.Integer(metadata={"description": "SOP id."})
-    version = fields.Integer(metadata={"description": "SOP version id."})
+    start = Day(
+        data_key="from",
+        metadata={"description": f"First day, not after 'to' nor {MAX_DAYS} days before it."},
+    )
+    end = Day(data_key="to", metadata={"description": "Last day (default: today)."})
+    unit = Number(metadata={"description": "Unit id (with the units below it)."})
+    sop = Number(metadata={"description": "SOP id."})
+    version = Number(metadata={"description": "SOP version id."})
 
 
 class VersionArgs(FilterArgs):
-    before = fields.Integer(metadata={"description": "Version id (default: the older one)."})
-    after = fields.Integer(metadata={"description": "Version id (default: the newest)."})
+    before = Number(metadata={"description": "Version id (default: the older one)."})
+    after = Number(metadata={"description": "Version id (default: the newest)."})
 
 
 class BehindArgs(FilterArgs, schemas.PageArgs):
     figure = fields.String(required=True, validate=validate.OneOf(dashboard_drill.FIGURES))
-    activity = fields.String(validate=validate.Length(max=200))
-    position = fields.Integer()
-    user = fields.Integer()
-    week = fields.Date(metadata={"description": "A Monday: only that week of the period."})
+    activity = Text(validate=validate.Length(max=200))
+    position = Number()
+    user = Number()
+    week = Day(metadata={"description": "A Monday: only that week of the period."})
     lifetime = fields.Boolean(
         load_default=False,
         metadata={"description": "Ignore the period (as the version comparison does)."},

@@ -69,7 +69,9 @@ class AlurApi(Api):
             fields = {}
             for location in details.values():
                 fields.update(location if isinstance(location, dict) else {})
-            message = _api_text("The request has invalid fields.")
+            named = ", ".join(fields) or ", ".join(details)
+            with force_locale(api_language()):
+                message = gettext("The request has invalid fields: {named}.").format(named=named)
             return error_response(422, "invalid", message, {"fields": fields or details})
         if error.code == 413:
             # Flask refuses bodies over MAX_CONTENT_LENGTH before the use case sees them:
@@ -88,7 +90,11 @@ class AlurApi(Api):
             message = _api_text("The request body is not valid JSON.")
             return error_response(400, "bad_request", message, None)
         code = (error.name or "error").lower().replace(" ", "_")
-        response = error_response(error.code or 500, code, error.description or error.name, None)
+        # Our own refusals (web.input_guards, web.api.json_body) have Indonesian texts;
+        # werkzeug's own descriptions stay as werkzeug words them.
+        with force_locale(api_language()):
+            text = gettext(error.description) if error.description else error.name
+        response = error_response(error.code or 500, code, text, None)
         # Keep what the error says about itself, such as the Allow header of a 405.
         for name, value in error.get_headers():
             if name.lower() != "content-type":

@@ -2,10 +2,11 @@
 
 import marshmallow as ma
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from web.api.auth import context, current_actor, require_token
+from web.api.fields import Day, Number, Text
+from web.api.json_body import Blueprint
 from web.headers import download
 from web.usecases.dashboard import event_log
 
@@ -19,29 +20,25 @@ blp.before_request(require_token)
 
 
 class EventLogArgs(ma.Schema):
-    sop = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    start = fields.Date(
+    sop = Text(required=True, validate=validate.Length(min=1, max=100))
+    start = Day(
         required=True,
         data_key="from",
         metadata={"description": "First day (YYYY-MM-DD), in the organization's time zone."},
     )
-    end = fields.Date(
+    end = Day(
         required=True,
         data_key="to",
-        metadata={"description": "The day after the last one (YYYY-MM-DD): [from, to)."},
+        metadata={
+            "description": "The day after the last one (YYYY-MM-DD): [from, to), after 'from' "
+            f"and at most {event_log.MAX_DAYS} days after it."
+        },
     )
     format = fields.String(
         load_default=event_log.LogFormat.XES.value,
         validate=validate.OneOf([f.value for f in event_log.LogFormat]),
     )
-    version = fields.Integer(
-        load_default=None, validate=validate.Range(min=1), metadata={"description": "One version"}
-    )
-
-    @ma.validates_schema
-    def _period(self, data, **_):
-        if "start" in data and "end" in data and data["start"] > data["end"]:
-            raise ma.ValidationError("'to' must not be before 'from'.", "to")
+    version = Number(load_default=None, metadata={"description": "One version"})
 
 
 @blp.route("")

@@ -1,10 +1,10 @@
 """GET /api/health: is the app up and can it reach its database."""
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from sqlalchemy import text
 
 from web.api.auth import context
+from web.api.json_body import Blueprint
 
 blp = Blueprint("health", __name__, url_prefix="/api", description="Liveness and readiness.")
 

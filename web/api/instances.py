@@ -1,11 +1,11 @@
 """/api/instances: requests (permohonan) — start, list, read with history, cancel."""
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from storage.models import InstanceStatus
 from web.api import schemas
 from web.api.auth import context, current_actor, require_token
+from web.api.json_body import Blueprint
 from web.api.pages import envelope, page_request
 from web.usecases.runtime import instances
 

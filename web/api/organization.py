@@ -1,10 +1,10 @@
 """/api/units, /api/positions, /api/users: who works where (users: admins only)."""
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from web.api import schemas
 from web.api.auth import context, current_actor, require_token
+from web.api.json_body import Blueprint
 from web.usecases.organization import administration
 
 blp = Blueprint(

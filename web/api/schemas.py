@@ -6,6 +6,7 @@ import marshmallow as ma
 from flask import current_app
 from marshmallow import fields, validate
 
+from web.api.fields import FormData, Number, Text
 from web.usecases.runtime import sla
 
 
@@ -36,8 +37,10 @@ class ErrorSchema(ma.Schema):
 
 
 class PageArgs(ma.Schema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
-    per_page = fields.Integer(load_default=None, validate=validate.Range(min=1))
+    page = Number(load_default=1)
+    per_page = Number(
+        load_default=None, metadata={"description": "Larger values give the largest page."}
+    )
 
 
 def page_schema(item_schema: type[ma.Schema], name: str) -> type[ma.Schema]:
@@ -116,16 +119,16 @@ class SopSchema(ma.Schema):
 
 
 class StartInstanceArgs(ma.Schema):
-    sop = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    data = fields.Dict(load_default=dict)
+    sop = Text(required=True, validate=validate.Length(min=1, max=100))
+    data = FormData(load_default=dict)
 
 
 class CancelArgs(ma.Schema):
-    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    reason = Text(required=True, validate=validate.Length(min=1, max=2000))
 
 
 class InstanceListArgs(PageArgs):
-    sop = fields.String()
+    sop = Text(validate=validate.Length(max=100))
     status = fields.String(validate=validate.OneOf(["running", "completed", "cancelled"]))
     overdue = fields.Boolean(
         load_default=False,
@@ -207,12 +210,12 @@ class WorkItemDetailSchema(ma.Schema):
 
 
 class CompleteArgs(ma.Schema):
-    data = fields.Dict(load_default=dict)
-    comment = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=5000))
+    data = FormData(load_default=dict)
+    comment = Text(load_default=None, allow_none=True, validate=validate.Length(max=5000))
 
 
 class InboxArgs(PageArgs):
-    sop = fields.String()
+    sop = Text(validate=validate.Length(max=100))
     overdue = fields.Boolean(
         load_default=False, metadata={"description": "Only steps past their due time."}
     )

@@ -2,11 +2,11 @@
 
 from flask import request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from engine.errors import Problem
 from web.api import schemas
 from web.api.auth import context, current_actor, require_token
+from web.api.json_body import Blueprint
 from web.headers import download
 from web.usecases.errors import Invalid, Message
 from web.usecases.library import sops
@@ -48,6 +48,8 @@ class SopList(MethodView):
                     "schema": {
                         "type": "object",
                         "properties": {"file": {"type": "string", "format": "binary"}},
+                        "required": ["file"],
+                        "additionalProperties": False,
                     }
                 },
             }

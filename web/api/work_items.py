@@ -1,10 +1,10 @@
 """/api/work-items: the officer's inbox and the verbs on one step."""
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from web.api import schemas
 from web.api.auth import context, current_actor, require_token
+from web.api.json_body import Blueprint
 from web.api.pages import envelope, page_request
 from web.usecases.runtime import work_items
 

@@ -3,7 +3,6 @@ bottlenecks on the diagram, workload and redesigns; every figure links to its re
 every table downloads as CSV (same URL, ``format=csv&table=...``)."""
 
 from collections.abc import Callable
-from datetime import date
 from typing import Any
 
 from flask import Blueprint, Response, abort, render_template, request, url_for
@@ -18,6 +17,7 @@ from web.pages import dashboard_tables as tables
 from web.pages.display import page_request
 from web.pages.session import actor, context
 from web.pages.spreadsheet import csv_download
+from web.usecases.bounds import parse_day, parse_number
 from web.usecases.dashboard import drill as dashboard_drill
 from web.usecases.dashboard import overview as dashboard
 from web.usecases.dashboard import versions as dashboard_versions
@@ -186,7 +186,7 @@ def workload() -> ResponseReturnValue:
 @login_required
 def versions(sop_id: int) -> ResponseReturnValue:
     def build(filters: Filters, choices: dashboard.FilterChoices) -> dict[str, Any]:
-        chosen = [_arg(name, int) for name in ("before", "after")]
+        chosen = [_arg(name, parse_number) for name in ("before", "after")]
         try:
             found = dashboard_versions.compare_versions(
                 context(), actor(), sop_id, filters, *chosen
@@ -215,12 +215,12 @@ def _activity_names(choices: dashboard.FilterChoices, sop_id: int, *numbers: int
     return names
 
 
-def _arg(name: str, parse: Callable[[str], Any]) -> Any:
+def _arg(name: str, parse: Callable[[str, str], Any]) -> Any:
     """An optional query parameter; :raises Invalid: naming it when it does not parse."""
     value = request.args.get(name, "").strip()
     try:
-        return parse(value) if value else None
-    except ValueError:
+        return parse(value, name) if value else None
+    except Invalid:
         raise Invalid(
             _("The parameter “%(name)s” is not valid.", name=name), {"field": name}
         ) from None
@@ -244,9 +244,9 @@ def requests() -> ResponseReturnValue:
     def build(filters: Filters, choices: dashboard.FilterChoices) -> dict[str, Any]:
         options = {
             "activity": request.args.get("activity") or None,
-            "position_id": _arg("position", int),
-            "user_id": _arg("user", int),
-            "week": _arg("week", date.fromisoformat),
+            "position_id": _arg("position", parse_number),
+            "user_id": _arg("user", parse_number),
+            "week": _arg("week", parse_day),
             "lifetime": request.args.get("lifetime") == "1",
         }
 

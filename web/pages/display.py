@@ -11,6 +11,8 @@ from flask_babel import gettext as _
 from engine.forms import FormField
 from storage.models import InstanceStatus, WorkItemStatus
 from web.pages.step_form import NO, YES
+from web.usecases.bounds import parse_number
+from web.usecases.errors import Invalid
 from web.usecases.pagination import PageRequest
 
 # Indonesian style ("23 Nov 2026, 08.05 WIB") in the organization's time zone.
@@ -114,8 +116,10 @@ def field_value(spec: FormField | None, value: Any) -> str:
 def page_request() -> PageRequest:
     """The page asked for in the query string, at the configured page size."""
     settings = current_app.extensions["alur"]["settings"]
-    page = request.args.get("page", "1")
-    number = int(page) if page.isdigit() else 1
+    try:
+        number = parse_number(request.args.get("page", "1"), "page")
+    except Invalid:
+        number = 1  # a link with a page number that makes no sense opens the first page
     return PageRequest(number, settings.page_size).clamped(settings.max_page_size)
 
 

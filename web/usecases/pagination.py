@@ -7,6 +7,7 @@ from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from storage.repositories.runtime import page as fetch_page
+from web.usecases.bounds import INT_MAX
 
 
 @dataclass(frozen=True)
@@ -15,7 +16,9 @@ class PageRequest:
     per_page: int = 25
 
     def clamped(self, max_per_page: int) -> "PageRequest":
-        return PageRequest(max(1, self.page), min(max(1, self.per_page), max_per_page))
+        """Within 1..INT_MAX pages of 1..max_per_page items: the offset stays a database integer."""
+        page = min(max(1, self.page), INT_MAX)
+        return PageRequest(page, min(max(1, self.per_page), max_per_page))
 
 
 @dataclass(frozen=True)

@@ -94,8 +94,8 @@ def test_a_body_with_invalid_fields_is_refused_in_the_clients_language(client, a
     )
 
     assert indonesian.status_code == english.status_code == 422
-    assert indonesian.json["message"] == "Ada isian permintaan yang tidak valid."
-    assert english.json["message"] == "The request has invalid fields."
+    assert indonesian.json["message"] == "Ada isian permintaan yang tidak valid: sop."
+    assert english.json["message"] == "The request has invalid fields: sop."
 
 
 def test_a_missing_token_is_explained_in_indonesian_by_default(client):

@@ -25,12 +25,17 @@ from storage.models import Role, WorkItemStatus
 from storage.repositories import event_log as repo
 from storage.repositories import organization as org_repo
 from storage.repositories import sops as sop_repo
+from web.usecases.bounds import PERIOD_TOO_LONG, check_day
 from web.usecases.context import Actor, Context
 from web.usecases.errors import Invalid, NotFound, message
 from web.usecases.library.sops import SOP_NOT_FOUND, VERSION_NOT_FOUND
 from web.usecases.scope import visible_requests
 
 PERIOD_REVERSED = message("period_reversed", "The period must end after it starts.")
+
+# The longest period one export covers (three years): a longer one is refused before the
+# first byte, as is a day outside web.usecases.bounds, instead of breaking the stream.
+MAX_DAYS = 3 * 366
 
 
 class LogFormat(enum.StrEnum):
@@ -239,11 +244,15 @@ def export_event_log(
 
     :raises Forbidden: the actor is an officer.
     :raises NotFound: no such SOP, or no such version of it.
-    :raises Invalid: ``end`` is not after ``start``.
+    :raises Invalid: a day out of range, ``end`` not after ``start``, or more than MAX_DAYS.
     """
     actor.require_role(Role.MANAGER, Role.ANALYST, Role.ADMIN, action="export event logs")
+    check_day(start, "from")
+    check_day(end, "to")
     if end <= start:
         raise Invalid(PERIOD_REVERSED, {"from": str(start), "to": str(end)})
+    if (end - start).days > MAX_DAYS:
+        raise Invalid(PERIOD_TOO_LONG, {"field": "to", "max_days": MAX_DAYS}, days=MAX_DAYS)
     with ctx.transaction() as session:
         sop = sop_repo.sop_by_key(session, sop_key)
         if sop is None:

@@ -24,6 +24,7 @@ from storage.models import (
     Unit,
 )
 from storage.repositories import dashboard as repo
+from web.usecases.bounds import PERIOD_TOO_LONG, parse_day, parse_number
 from web.usecases.context import Actor, Context
 from web.usecases.dashboard import summaries
 from web.usecases.dashboard.views import (
@@ -42,16 +43,9 @@ from web.usecases.organization.administration import UNIT_NOT_FOUND
 from web.usecases.organization.calendars import NO_ORGANIZATION, calendar_of, first_organization
 from web.usecases.scope import managed_units
 
-NOT_A_NUMBER = message(
-    "parameter_not_number", "Parameter '{name}' must be a number, not '{value}'."
-)
-NOT_A_DATE = message(
-    "parameter_not_date", "Parameter '{name}' must be a date as YYYY-MM-DD, not '{value}'."
-)
 PERIOD_STARTS_AFTER_END = message(
     "period_starts_after_end", "The period starts after it ends: 'from' must not be after 'to'."
 )
-PERIOD_TOO_LONG = message("period_too_long", "The period may span at most {days} days.")
 UNIT_NOT_MANAGED = message("unit_not_managed", "That unit is outside the units you manage.")
 VERSION_NOT_OF_SOP = message(
     "sop_version_not_of_sop", "SOP version {id} does not exist for this SOP."
@@ -121,21 +115,12 @@ def _subtree(session: Session, unit_id: int) -> frozenset[int]:
 
 def _int_arg(args: Mapping[str, str], name: str) -> int | None:
     raw = (args.get(name) or "").strip()
-    if not raw:
-        return None
-    if not (raw.isascii() and raw.isdigit()):
-        raise Invalid(NOT_A_NUMBER, {"field": name}, name=name, value=raw[:40])
-    return int(raw)
+    return parse_number(raw, name) if raw else None
 
 
 def _date_arg(args: Mapping[str, str], name: str, default: date) -> date:
     raw = (args.get(name) or "").strip()
-    if not raw:
-        return default
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise Invalid(NOT_A_DATE, {"field": name}, name=name, value=raw[:40]) from None
+    return parse_day(raw, name) if raw else default
 
 
 def filters_from_args(ctx: Context, actor: Actor, args: Mapping[str, str]) -> Filters:

@@ -110,6 +110,15 @@ def load_profile(ctx: Context, user_id: int, session_generation: int) -> Profile
         return _profile(user)
 
 
+def timezone_of(ctx: Context, user_id: int) -> str | None:
+    """The time zone of the organization of an active user (an API token's, say), or None."""
+    with ctx.transaction() as session:
+        user = repo.user_by_id(session, user_id)
+        if user is None or not user.is_active:
+            return None
+        return user.organization.timezone
+
+
 def log_out(ctx: Context, actor: Actor) -> None:
     """End the user's sessions on the server: every cookie issued so far stops working."""
     with ctx.transaction() as session:

@@ -3,7 +3,7 @@
 import csv
 import io
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from lxml import etree
@@ -12,7 +12,8 @@ from storage.models import Role
 from tests.factories.bpmn import SopSpec, Step, build
 from tests.web.conftest import publish
 from web.usecases.context import SYSTEM, Actor, Context
-from web.usecases.dashboard.event_log import LogFormat, export_event_log
+from web.usecases.dashboard.event_log import MAX_DAYS, LogFormat, export_event_log
+from web.usecases.errors import Invalid
 from web.usecases.organization import administration
 from web.usecases.runtime import instances, work_items
 
@@ -275,7 +276,32 @@ def test_bad_arguments_are_422_naming_the_field(client, auth, log, args, field):
 
     assert response.status_code == 422
     assert response.json["code"] == "invalid"
-    assert field in response.json["details"]["fields"]
+    details = response.json["details"]
+    assert field in details.get("fields", details)
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "field"),
+    [
+        (date(1, 1, 1), date(2026, 11, 24), "from"),
+        (date(2026, 11, 23), date(9999, 12, 31), "to"),
+        (date(2020, 1, 1), date(2026, 11, 24), "to"),
+    ],
+)
+def test_a_period_out_of_range_or_too_long_is_refused_before_the_first_byte(log, start, end, field):
+    with pytest.raises(Invalid) as refused:
+        export_event_log(log.ctx, log.actor("eka"), "izin_sop", start, end, LogFormat.CSV)
+
+    assert refused.value.details["field"] == field
+
+
+def test_the_api_refuses_a_period_longer_than_the_cap_as_422(client, auth, log):
+    too_long = {"from": "2020-01-01", "to": str(date(2020, 1, 1) + timedelta(days=MAX_DAYS + 1))}
+    response = _get(client, auth["eka"], **{**DAY_ONE, **too_long})
+
+    assert response.status_code == 422
+    assert response.json["code"] == "invalid"
+    assert response.json["details"]["field"] == "to"
 
 
 def test_empty_period_and_unknown_sop(client, auth, log):
