@@ -18,7 +18,7 @@ from web.usecases.analysis import overlaps
 from web.usecases.analysis.simulation import Plan, simulate
 from web.usecases.context import SYSTEM, Context
 from web.usecases.dashboard import summaries
-from web.usecases.demo import seed_organization
+from web.usecases.demo import demo_users, seed_organization
 from web.usecases.errors import Conflict, UseCaseError
 from web.usecases.library import sops
 from web.usecases.organization import administration
@@ -375,8 +375,8 @@ def demo(path: Path | None, months: int, seed: int, if_empty: bool) -> None:
         created = ", ".join(f"{count} {kind}" for kind, count in result.created.items())
         click.echo(f"Demo data: created {created}.")
         click.echo(f"Demo users (password: {settings.demo_password}):")
-        for username, full_name, role, positions in result.users:
-            click.echo(f"  {username:<12} {role:<8} {full_name:<28} {', '.join(positions)}")
+        for user in result.users:
+            click.echo(_user_line(*user))
         if months:
             sops.load_processes(context, Path(settings.processes_dir))
             _simulate(context, Plan(start, end, seed), if_empty)
@@ -495,13 +495,26 @@ def _analyze_overlaps(context: Context) -> "overlaps.AnalysisResult":
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True)
 def serve(host: str, port: int) -> None:
-    """Serve the app (for production use gunicorn 'web.app:create_app()')."""
-    from werkzeug.serving import run_simple
+    """Serve the app with gunicorn; the address and the demo users are the last lines printed.
 
+    For a tuned production server run gunicorn yourself: gunicorn 'web.app:create_app()'.
+    """
     from web.app import create_app
+    from web.serve import serve as run_server
 
-    click.echo(f"Alur is running at http://{host}:{port}/  (API docs: /api/docs)")
-    run_simple(host, port, create_app(), threaded=True, use_reloader=False)
+    settings = load_settings()  # also writes the secret key once, before the workers start
+    banner = [f"Alur is running at http://{host}:{port}/  (API docs: /api/docs)"]
+    path = Path(settings.processes_dir) / "demo_organization.json"
+    with _context() as context:
+        present = demo_users(context, path) if path.is_file() else []
+    if present:
+        banner.append(f"Demo users (password: {settings.demo_password}):")
+        banner += [_user_line(*user) for user in present]
+    run_server(create_app, host, port, banner)
+
+
+def _user_line(username: str, full_name: str, role: str, positions: list[str]) -> str:
+    return f"  {username:<12} {role:<8} {full_name:<28} {', '.join(positions)}"
 
 
 @main.command("settings")
