@@ -13,6 +13,7 @@ import click
 
 from storage import migrate
 from storage.models import FlagState, Role
+from web.cli_progress import progress
 from web.settings import DECLARATIONS, Settings, load_settings
 from web.usecases.analysis import overlaps
 from web.usecases.analysis.simulation import Plan, simulate
@@ -89,8 +90,8 @@ def _summaries(context: Context, only_if_stale: bool) -> None:
     if only_if_stale and not missing:
         return
     started = time_module.perf_counter()
-    with click.progressbar(length=steps, label="Summarising completed steps and requests") as bar:
-        rows = summaries.rebuild(context, lambda seen: bar.update(seen - bar.pos))
+    with progress("Summarising completed steps and requests", steps) as advance:
+        rows = summaries.rebuild(context, advance)
     seconds = time_module.perf_counter() - started
     click.echo(
         f"Dashboard summaries rebuilt: {steps} steps and requests in {rows} rows, {seconds:.0f} s."
@@ -387,14 +388,14 @@ def _simulate(context: Context, plan: Plan, if_empty: bool = False) -> None:
     with ExitStack() as stack:
         bars: list = []
 
-        def progress(done: int, total: int, _counts: dict[str, int]) -> None:
+        def report(done: int, total: int, _counts: dict[str, int]) -> None:
             if not bars:
                 label = f"Simulating {plan.start:%Y-%m-%d} to {plan.end:%Y-%m-%d}"
-                bars.append(stack.enter_context(click.progressbar(length=total, label=label)))
-            bars[0].update(done - bars[0].pos)
+                bars.append(stack.enter_context(progress(label, total)))
+            bars[0](done)
 
         try:
-            counts = simulate(context, plan, progress)
+            counts = simulate(context, plan, report)
         except Conflict as error:
             if not if_empty:
                 _fail(error)
@@ -480,15 +481,13 @@ def _analyze_overlaps(context: Context) -> "overlaps.AnalysisResult":
     with ExitStack() as stack:
         bars: dict[str, Any] = {}
 
-        def progress(phase: str, done: int, total: int) -> None:
+        def report(phase: str, done: int, total: int) -> None:
             if phase not in bars:
                 label = {"library": "SOP library", "work": "Completed steps"}[phase]
-                bars[phase] = stack.enter_context(
-                    click.progressbar(length=max(total, 1), label=label)
-                )
-            bars[phase].update(done - bars[phase].pos)
+                bars[phase] = stack.enter_context(progress(label, total))
+            bars[phase](done)
 
-        return overlaps.analyze(context, SYSTEM, progress)
+        return overlaps.analyze(context, SYSTEM, report)
 
 
 @main.command("serve")
