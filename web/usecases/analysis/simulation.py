@@ -34,6 +34,7 @@ from storage.models import (
     WorkItem,
     WorkItemStatus,
 )
+from web.usecases.analysis.demo_values import DemoValues
 from web.usecases.context import SYSTEM, Actor, Context
 from web.usecases.errors import Conflict, Invalid
 from web.usecases.library import sops
@@ -60,8 +61,6 @@ WEEKDAY_FACTOR = {0: 1.25, 4: 0.8}
 CAPACITY_MINUTES = 300
 TARGET_LOAD = 0.8  # mean utilization the arrival rates are scaled to, so peaks form queues
 TICK_EVERY = timedelta(hours=1)
-HAPPY = 0.88  # chance a decision takes the SOP's main path (first choice, "yes")
-NAMES = ("Siti Aminah", "Budi Santoso", "Dewi Lestari", "Ahmad Fauzi", "Rina Marlina", "Yusuf")
 
 Progress = Callable[[int, int, dict[str, int]], None]
 
@@ -119,6 +118,7 @@ class _Step:
 class _Simulation:
     def __init__(self, ctx: Context, plan: Plan, progress: Progress | None):
         self.plan, self.progress, self.rng = plan, progress, random.Random(plan.seed)
+        self.values = DemoValues(random.Random(plan.seed))
         self.calendar = _calendar_of_fresh_database(ctx)
         self.clock = SimulatedClock(datetime.combine(plan.start, time(0), self.calendar.zone))
         self.ctx = dataclasses.replace(ctx, clock=self.clock)
@@ -230,9 +230,9 @@ class _Simulation:
     def _arrive(self, key: str) -> None:
         first = self.sops[key]["activities"][0]["position_code"]
         starter = self.rng.choice(self.holders[first]).actor
-        instance = instances.start_instance(
-            self.ctx, starter, key, {"pemohon": self.rng.choice(NAMES)}
-        )
+        person = self.values.new_applicant(self.clock.now.date())
+        instance = instances.start_instance(self.ctx, starter, key, {"pemohon": person.name})
+        self.values.remember(instance.id, person)
         self.done["started"] += 1
         self._sync(WorkItem.instance_id == instance.id)
 
@@ -320,31 +320,12 @@ class _Simulation:
     def _finish(self, payload: tuple[_Officer, _Step]) -> None:
         officer, step = payload
         try:
-            work_items.complete(self.ctx, officer.actor, step.id, self._form(step.activity))
+            values = self.values.form(step.activity, step.instance_id, self.clock.now.date())
+            work_items.complete(self.ctx, officer.actor, step.id, values)
         except Conflict:  # a timer withdrew the step while the officer worked on it
             return
         self.done["steps"] += 1
         self._sync(WorkItem.instance_id == step.instance_id)
-
-    def _form(self, activity: Activity) -> dict[str, object]:
-        rng, values = self.rng, {}
-        for spec in activity.fields:
-            if spec.type == "boolean":
-                values[spec.name] = rng.random() < HAPPY
-            elif spec.type == "choice":
-                options = [o.value for o in spec.options]
-                main = rng.random() < HAPPY or len(options) == 1
-                values[spec.name] = options[0] if main else rng.choice(options[1:])
-            elif spec.type == "integer":
-                values[spec.name] = rng.randint(1, 12)
-            elif spec.type == "decimal":
-                values[spec.name] = round(rng.uniform(36, 400), 1)
-            elif spec.type == "date":
-                later = self.clock.now.date() + timedelta(days=rng.randint(0, 30))
-                values[spec.name] = later.isoformat()
-            else:
-                values[spec.name] = f"{rng.choice(NAMES)}, {activity.name[:60]}"
-        return values
 
     def _redesign(self, _: object) -> None:
         """Republish the SOP without the Sekretaris Kelurahan's paraf: the lurah checks it."""
