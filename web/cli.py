@@ -13,12 +13,13 @@ import click
 
 from storage import migrate
 from storage.models import FlagState, Role
+from web.cli_progress import progress
 from web.settings import DECLARATIONS, Settings, load_settings
 from web.usecases.analysis import overlaps
 from web.usecases.analysis.simulation import Plan, simulate
 from web.usecases.context import SYSTEM, Context
 from web.usecases.dashboard import summaries
-from web.usecases.demo import seed_organization
+from web.usecases.demo import demo_users, seed_organization
 from web.usecases.errors import Conflict, UseCaseError
 from web.usecases.library import sops
 from web.usecases.organization import administration
@@ -106,8 +107,8 @@ def _summaries(context: Context, only_if_stale: bool) -> None:
     if only_if_stale and not missing:
         return
     started = time_module.perf_counter()
-    with click.progressbar(length=steps, label="Summarising completed steps and requests") as bar:
-        rows = summaries.rebuild(context, lambda seen: bar.update(seen - bar.pos))
+    with progress("Summarising completed steps and requests", steps) as advance:
+        rows = summaries.rebuild(context, advance)
     seconds = time_module.perf_counter() - started
     click.echo(
         f"Dashboard summaries rebuilt: {steps} steps and requests in {rows} rows, {seconds:.0f} s."
@@ -121,27 +122,40 @@ def _summaries(context: Context, only_if_stale: bool) -> None:
     type=click.Path(file_okay=False, path_type=Path),
     help="Folder of .bpmn files (default: ALUR_PROCESSES_DIR).",
 )
-def load_processes(directory: Path | None) -> None:
-    """Publish every new or changed SOP in the processes folder; unchanged ones are skipped."""
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Publish changed files even over a newer version uploaded through the API or modeler.",
+)
+def load_processes(directory: Path | None, force: bool) -> None:
+    """Publish every new or changed SOP in the processes folder; unchanged ones are skipped.
+
+    A file is not published over a newer version that came from elsewhere (API, modeler):
+    that version is kept and the command says so; --force publishes the file anyway.
+    """
     settings = load_settings()
     folder = directory or Path(settings.processes_dir)
     if not folder.is_dir():
         click.echo(f"Error: {folder} is not a folder.", err=True)
         sys.exit(1)
     with _context() as context:
-        results = sops.load_processes(context, folder)
-    refused = drafts = 0
+        results = sops.load_processes(context, folder, force)
+    refused = drafts = kept = 0
     for result in results:
         version = f"v{result.version}" if result.version else ""
         click.echo(f"{result.outcome:<10} {result.file:<45} {version}")
         for problem in result.problems:
             click.echo(f"    - [{problem['element_id'] or '-'}] {problem['message']}")
+        if result.note:
+            click.echo(f"    {result.note}")
         refused += result.outcome == "refused"
+        kept += result.outcome == "kept"
         drafts += result.outcome == "draft"
-    loaded = len(results) - refused - drafts
+    loaded = len(results) - refused - drafts - kept
     click.echo(
-        f"{len(results)} files: {loaded} published or unchanged, {drafts} kept as drafts "
-        f"(lanes name unknown positions), {refused} refused."
+        f"{len(results)} files: {loaded} published or unchanged, {kept} kept a newer version "
+        f"from elsewhere, {drafts} kept as drafts (lanes name unknown positions), "
+        f"{refused} refused."
     )
     if refused:
         sys.exit(1)
@@ -379,8 +393,8 @@ def demo(path: Path | None, months: int, seed: int, if_empty: bool) -> None:
         created = ", ".join(f"{count} {kind}" for kind, count in result.created.items())
         click.echo(f"Demo data: created {created}.")
         click.echo(f"Demo users (password: {settings.demo_password}):")
-        for username, full_name, role, positions in result.users:
-            click.echo(f"  {username:<12} {role:<8} {full_name:<28} {', '.join(positions)}")
+        for user in result.users:
+            click.echo(_user_line(*user))
         if months:
             sops.load_processes(context, Path(settings.processes_dir))
             _simulate(context, Plan(start, end, seed), if_empty)
@@ -391,14 +405,14 @@ def _simulate(context: Context, plan: Plan, if_empty: bool = False) -> None:
     with ExitStack() as stack:
         bars: list = []
 
-        def progress(done: int, total: int, _counts: dict[str, int]) -> None:
+        def report(done: int, total: int, _counts: dict[str, int]) -> None:
             if not bars:
                 label = f"Simulating {plan.start:%Y-%m-%d} to {plan.end:%Y-%m-%d}"
-                bars.append(stack.enter_context(click.progressbar(length=total, label=label)))
-            bars[0].update(done - bars[0].pos)
+                bars.append(stack.enter_context(progress(label, total)))
+            bars[0](done)
 
         try:
-            counts = simulate(context, plan, progress)
+            counts = simulate(context, plan, report)
         except Conflict as error:
             if not if_empty:
                 _fail(error)
@@ -484,28 +498,39 @@ def _analyze_overlaps(context: Context) -> "overlaps.AnalysisResult":
     with ExitStack() as stack:
         bars: dict[str, Any] = {}
 
-        def progress(phase: str, done: int, total: int) -> None:
+        def report(phase: str, done: int, total: int) -> None:
             if phase not in bars:
                 label = {"library": "SOP library", "work": "Completed steps"}[phase]
-                bars[phase] = stack.enter_context(
-                    click.progressbar(length=max(total, 1), label=label)
-                )
-            bars[phase].update(done - bars[phase].pos)
+                bars[phase] = stack.enter_context(progress(label, total))
+            bars[phase](done)
 
-        return overlaps.analyze(context, SYSTEM, progress)
+        return overlaps.analyze(context, SYSTEM, report)
 
 
 @main.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True)
 def serve(host: str, port: int) -> None:
-    """Serve the app (for production use gunicorn 'web.app:create_app()')."""
-    from werkzeug.serving import run_simple
+    """Serve the app with gunicorn; the address and the demo users are the last lines printed.
 
+    For a tuned production server run gunicorn yourself: gunicorn 'web.app:create_app()'.
+    """
     from web.app import create_app
+    from web.serve import serve as run_server
 
-    click.echo(f"Alur is running at http://{host}:{port}/  (API docs: /api/docs)")
-    run_simple(host, port, create_app(), threaded=True, use_reloader=False)
+    settings = load_settings()  # also writes the secret key once, before the workers start
+    banner = [f"Alur is running at http://{host}:{port}/  (API docs: /api/docs)"]
+    path = Path(settings.processes_dir) / "demo_organization.json"
+    with _context() as context:
+        present = demo_users(context, path) if path.is_file() else []
+    if present:
+        banner.append(f"Demo users (password: {settings.demo_password}):")
+        banner += [_user_line(*user) for user in present]
+    run_server(create_app, host, port, banner)
+
+
+def _user_line(username: str, full_name: str, role: str, positions: list[str]) -> str:
+    return f"  {username:<12} {role:<8} {full_name:<28} {', '.join(positions)}"
 
 
 @main.command("settings")

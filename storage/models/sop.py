@@ -55,5 +55,8 @@ class SopVersion(Base):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     published_at: Mapped[datetime | None]
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # The library file (`alur load-processes`) this version came from; None when a person
+    # uploaded it (API, modeler), so loading the library never overwrites their newer version.
+    source_file: Mapped[str | None] = mapped_column(String(255))
 
     sop: Mapped[Sop] = relationship(back_populates="versions", lazy="joined")

@@ -25,6 +25,15 @@ def latest_version(session: Session, sop_id: int) -> SopVersion | None:
     )
 
 
+def version_by_sha256(session: Session, sop_id: int, sha256: str) -> SopVersion | None:
+    """The newest version of the SOP whose BPMN is exactly the file with this digest."""
+    return session.scalar(
+        select(SopVersion)
+        .where(SopVersion.sop_id == sop_id, SopVersion.bpmn_sha256 == sha256)
+        .order_by(SopVersion.number.desc())
+    )
+
+
 def published_version(session: Session, key: str) -> SopVersion | None:
     return session.scalar(
         select(SopVersion)

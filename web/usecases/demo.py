@@ -91,3 +91,17 @@ def seed_organization(ctx: Context, path: Path, password: str) -> SeedResult:
             )
         record(session, ctx, SYSTEM, "demo_seeded", **created)
         return SeedResult(created, users)
+
+
+def demo_users(ctx: Context, path: Path) -> list[tuple[str, str, str, list[str]]]:
+    """The users described in ``path`` that exist and are active, as the database has them now:
+    username, full name, role and position codes (what `alur serve` lists to log in with)."""
+    spec = json.loads(path.read_text(encoding="utf-8"))
+    with ctx.transaction() as session:
+        found = []
+        for user_spec in spec["users"]:
+            user = repo.user_by_username(session, user_spec["username"])
+            if user is not None and user.is_active:
+                codes = sorted(position.code for position in user.positions)
+                found.append((user.username, user.full_name, user.role.value, codes))
+        return found

@@ -34,7 +34,7 @@ from storage.models import (
     WorkItem,
     WorkItemStatus,
 )
-from web.usecases.analysis.sample_forms import NAMES, sample_form
+from web.usecases.analysis.demo_values import DemoValues
 from web.usecases.context import SYSTEM, Actor, Context
 from web.usecases.errors import Conflict, Invalid, message
 from web.usecases.library import sops
@@ -125,6 +125,7 @@ class _Step:
 class _Simulation:
     def __init__(self, ctx: Context, plan: Plan, progress: Progress | None):
         self.plan, self.progress, self.rng = plan, progress, random.Random(plan.seed)
+        self.values = DemoValues(random.Random(plan.seed))
         self.calendar = _calendar_of_fresh_database(ctx)
         self.clock = SimulatedClock(datetime.combine(plan.start, time(0), self.calendar.zone))
         self.ctx = dataclasses.replace(ctx, clock=self.clock)
@@ -236,9 +237,9 @@ class _Simulation:
     def _arrive(self, key: str) -> None:
         first = self.sops[key]["activities"][0]["position_code"]
         starter = self.rng.choice(self.holders[first]).actor
-        instance = instances.start_instance(
-            self.ctx, starter, key, {"pemohon": self.rng.choice(NAMES)}
-        )
+        person = self.values.new_applicant(self.clock.now.date())
+        instance = instances.start_instance(self.ctx, starter, key, {"pemohon": person.name})
+        self.values.remember(instance.id, person)
         self.done["started"] += 1
         self._sync(WorkItem.instance_id == instance.id)
 
@@ -326,12 +327,8 @@ class _Simulation:
     def _finish(self, payload: tuple[_Officer, _Step]) -> None:
         officer, step = payload
         try:
-            work_items.complete(
-                self.ctx,
-                officer.actor,
-                step.id,
-                sample_form(step.activity, self.rng, self.clock.now.date()),
-            )
+            values = self.values.form(step.activity, step.instance_id, self.clock.now.date())
+            work_items.complete(self.ctx, officer.actor, step.id, values)
         except Conflict:  # a timer withdrew the step while the officer worked on it
             return
         self.done["steps"] += 1

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from engine.definition import SopDefinition, load_sop
 from engine.errors import BpmnRejected, BpmnTooLarge, Problem
 from engine.serialization import SERIALIZER_VERSION
-from storage.models import Event, Role, Sop, SopVersion, VersionStatus
+from storage.models import Event, Role, Sop, SopVersion, User, VersionStatus
 from storage.repositories import organization as org_repo
 from storage.repositories import sops as repo
 from web.usecases.context import SYSTEM, Actor, Context
@@ -69,7 +69,12 @@ def upload_version(ctx: Context, actor: Actor, data: bytes) -> SopVersion:
 
 
 def _store_version(
-    session: Session, ctx: Context, actor: Actor, definition: SopDefinition, data: bytes
+    session: Session,
+    ctx: Context,
+    actor: Actor,
+    definition: SopDefinition,
+    data: bytes,
+    source_file: str | None = None,
 ) -> SopVersion:
     now = ctx.clock()
     metadata = definition.metadata
@@ -104,6 +109,7 @@ def _store_version(
         serializer_version=SERIALIZER_VERSION,
         created_at=now,
         created_by_id=actor.user_id,
+        source_file=source_file,
     )
     session.add(version)
     session.flush()
@@ -179,15 +185,20 @@ class LoadResult:
     file: str
     key: str | None
     version: int | None
-    outcome: str  # "published", "unchanged", "draft" (lanes unmapped) or "refused"
+    # "published", "unchanged", "kept" (a newer version came from elsewhere), "draft" (lanes
+    # unmapped) or "refused"
+    outcome: str
     problems: tuple[dict, ...] = ()
+    note: str = ""
 
 
-def load_processes(ctx: Context, directory: Path) -> list[LoadResult]:
+def load_processes(ctx: Context, directory: Path, force: bool = False) -> list[LoadResult]:
     """Publish every ``*.bpmn`` in ``directory`` whose content is new; one transaction per file.
 
-    A valid file whose lanes name positions that do not exist yet is stored as a draft; loading
-    again after the positions exist publishes it.
+    A file is published only when its content is not already a version of its SOP and the SOP's
+    newest version came from this same file: a newer version uploaded by a person (API,
+    modeler) is kept, unless ``force``. A valid file whose lanes name positions that do not
+    exist yet is stored as a draft; loading again after the positions exist publishes it.
     """
     results = []
     for path in sorted(directory.glob("*.bpmn")):
@@ -199,27 +210,53 @@ def load_processes(ctx: Context, directory: Path) -> list[LoadResult]:
             results.append(LoadResult(path.name, None, None, "refused", problems))
             continue
         with ctx.transaction() as session:
-            sop = repo.sop_by_key(session, definition.key)
-            latest = repo.latest_version(session, sop.id) if sop else None
-            if latest is not None and latest.bpmn_sha256 == definition.bpmn_sha256:
-                version = latest
-            else:
-                version = _store_version(session, ctx, SYSTEM, definition, data)
-            if version.status == VersionStatus.PUBLISHED:
-                results.append(LoadResult(path.name, definition.key, version.number, "unchanged"))
-                continue
-            try:
-                with session.begin_nested():
-                    _publish(session, ctx, SYSTEM, definition.key, version.number)
-            except Invalid as exc:
-                # Kept as a draft: an administrator creates the positions, then loads again.
-                problems = tuple((exc.details or {}).get("problems", ()))
-                results.append(
-                    LoadResult(path.name, definition.key, version.number, "draft", problems)
-                )
-                continue
-            results.append(LoadResult(path.name, definition.key, version.number, "published"))
+            results.append(_load_file(session, ctx, path.name, definition, data, force))
     return results
+
+
+def _load_file(
+    session: Session, ctx: Context, name: str, definition: SopDefinition, data: bytes, force: bool
+) -> LoadResult:
+    sop = repo.sop_by_key(session, definition.key)
+    latest = repo.latest_version(session, sop.id) if sop else None
+    if latest is not None and latest.bpmn_sha256 == definition.bpmn_sha256:
+        version = latest
+    else:
+        if latest is not None and not force:
+            older = repo.version_by_sha256(session, latest.sop_id, definition.bpmn_sha256)
+            if older is not None or latest.source_file != name:
+                note = _kept(session, latest, name)
+                return LoadResult(name, definition.key, latest.number, "kept", note=note)
+        version = _store_version(session, ctx, SYSTEM, definition, data, source_file=name)
+    if version.status == VersionStatus.PUBLISHED:
+        return LoadResult(name, definition.key, version.number, "unchanged")
+    try:
+        with session.begin_nested():
+            _publish(session, ctx, SYSTEM, definition.key, version.number)
+    except Invalid as exc:
+        # Kept as a draft: an administrator creates the positions, then loads again.
+        problems = tuple((exc.details or {}).get("problems", ()))
+        return LoadResult(name, definition.key, version.number, "draft", problems)
+    return LoadResult(name, definition.key, version.number, "published")
+
+
+def _kept(session: Session, latest: SopVersion, name: str) -> str:
+    """Why the file was not published: the SOP's newest version is not this file's."""
+    uploader = session.get(User, latest.created_by_id) if latest.created_by_id else None
+    if latest.source_file:
+        origin = f"loaded from {latest.source_file}"
+    elif uploader is not None:
+        origin = f"uploaded by {uploader.username}"
+    else:
+        origin = "uploaded through the API or the modeler"
+    if latest.status == VersionStatus.PUBLISHED and latest.published_at is not None:
+        when = f"published on {latest.published_at:%Y-%m-%d %H:%M}"
+    else:
+        when = f"a {latest.status.value} since {latest.created_at:%Y-%m-%d %H:%M}"
+    return (
+        f"kept v{latest.number}, {origin}, {when}; the file {name} differs: "
+        "use --force to publish it as a new version"
+    )
 
 
 def list_sops(ctx: Context, actor: Actor) -> list[Sop]:

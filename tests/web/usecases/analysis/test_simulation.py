@@ -1,5 +1,6 @@
 """The demo simulation: what a manager opening the dashboard on its data would notice."""
 
+import re
 from collections import Counter
 from datetime import date
 from pathlib import Path
@@ -11,12 +12,17 @@ from engine.definition import load_sop
 from storage.db import make_engine, make_session_factory
 from storage.migrate import upgrade
 from storage.models import Event, Instance, InstanceStatus, Sop, SopVersion, WorkItem
-from web.usecases.analysis.simulation import Counts, Plan, simulate, without_paraf
-from web.usecases.context import Context
+from web.usecases.analysis.demo_values import REGION
+from web.usecases.analysis.simulation import REDESIGNED, Counts, Plan, simulate, without_paraf
+from web.usecases.context import SYSTEM, Context
+from web.usecases.dashboard.versions import compare_versions
+from web.usecases.dashboard.views import Filters
 from web.usecases.demo import seed_organization
 from web.usecases.errors import Conflict
 from web.usecases.library import sops
 
+# Form fields recording something done at their step: along a request they never go back.
+ACTS = {"tanggal_tanda_tangan", "tanggal_penyerahan", "tanggal_pembayaran", "tanggal_penutupan"}
 PROCESSES = Path(__file__).resolve().parents[4] / "processes"
 # Two weeks from the FakeClock's Monday: ten working days, at a fifth of the demo's volume.
 PLAN = Plan(start=date(2026, 11, 24), end=date(2026, 12, 8), seed=7, volume=0.2)
@@ -37,8 +43,10 @@ def test_a_simulated_fortnight_looks_like_real_work(ctx):
     _some_steps_breach_once_and_some_timers_escalate(ctx, counts)
     _the_redesigned_sop_runs_version_2_from_the_redesign_on(ctx, counts)
     _the_audit_log_never_goes_back_in_time(ctx)
+    _the_forms_read_like_real_requests(ctx)
     with pytest.raises(Conflict):  # a second run would mix two histories
         simulate(ctx, PLAN)
+    _loading_the_library_afterwards_keeps_the_redesign_in_force(ctx)
 
 
 def _every_sop_has_requests_and_most_are_done(ctx: Context, counts: Counts) -> None:
@@ -101,6 +109,63 @@ def _the_audit_log_never_goes_back_in_time(ctx: Context) -> None:
     with ctx.transaction() as session:
         moments = session.scalars(select(Event.occurred_at).order_by(Event.id)).all()
     assert moments == sorted(moments)
+
+
+def _the_forms_read_like_real_requests(ctx: Context) -> None:
+    """Identity numbers in their real layout, the same applicant at every step of a request,
+    and the dates of what happened (signed, handed over, paid) in the order it happened."""
+    with ctx.transaction() as session:
+        rows = session.execute(
+            select(WorkItem.instance_id, WorkItem.form_data, Instance.started_at)
+            .join(Instance, Instance.id == WorkItem.instance_id)
+            .where(WorkItem.form_data.is_not(None))
+            .order_by(WorkItem.instance_id, WorkItem.completed_at, WorkItem.id)
+        ).all()
+    per_request: dict[int, list[dict]] = {}
+    started: dict[int, date] = {}
+    for instance_id, values, started_at in rows:
+        per_request.setdefault(instance_id, []).append(values)
+        started[instance_id] = started_at.date()
+    niks = [
+        v[f] for steps in per_request.values() for v in steps for f in ("nik", "nik_anak") if f in v
+    ]
+    assert niks and all(re.fullmatch(REGION + r"[0-7]\d[01]\d{7}", n) for n in niks), niks[:5]
+    nips = [v["nip"] for steps in per_request.values() for v in steps if "nip" in v]
+    assert nips and all(re.fullmatch(r"(19|20)\d{16}", n) for n in nips), nips[:5]
+    for instance_id, steps in per_request.items():
+        assert len({v["nik"] for v in steps if "nik" in v}) <= 1, steps
+        acts = [
+            date.fromisoformat(value)
+            for values in steps
+            for name, value in values.items()
+            if name in ACTS
+        ]
+        assert acts == sorted(acts) and all(d >= started[instance_id] for d in acts), steps
+        for values in steps:
+            if "tanggal_penyerahan" in values and "tanggal_tanda_tangan" in values:
+                assert values["tanggal_penyerahan"] >= values["tanggal_tanda_tangan"]
+    signed_then_delivered = [
+        (s["tanggal_tanda_tangan"], d["tanggal_penyerahan"])
+        for steps in per_request.values()
+        for s in steps
+        for d in steps
+        if "tanggal_tanda_tangan" in s and "tanggal_penyerahan" in d
+    ]
+    assert signed_then_delivered and all(a <= b for a, b in signed_then_delivered)
+
+
+def _loading_the_library_afterwards_keeps_the_redesign_in_force(ctx: Context) -> None:
+    """What `make run` does next: the library file of the redesigned SOP is the old v1."""
+    results = {r.key: r for r in sops.load_processes(ctx, PROCESSES)}
+
+    assert (results[REDESIGNED].outcome, results[REDESIGNED].version) == ("kept", 2)
+    assert sops.get_version(ctx, SYSTEM, REDESIGNED).number == 2
+    with ctx.transaction() as session:
+        sop_id = session.scalar(select(Sop.id).where(Sop.key == REDESIGNED))
+    comparison = compare_versions(
+        ctx, SYSTEM, sop_id, Filters(PLAN.start, PLAN.end, None, None, None)
+    )
+    assert (comparison.before_version[1], comparison.after_version[1]) == (1, 2)
 
 
 def test_the_same_seed_gives_the_same_data_on_a_fresh_database(ctx, tmp_path):
