@@ -5,7 +5,7 @@ from pathlib import Path
 from tests.web.test_scheduler import start_overdue_requests
 from web.usecases.runtime import timers
 
-PROCESSES = Path(__file__).resolve().parents[2] / "processes"
+PROCESSES = Path(__file__).resolve().parents[3] / "processes"
 
 
 def test_calendar_show_lists_hours_and_days_off_of_a_year(alur, tmp_path, monkeypatch):

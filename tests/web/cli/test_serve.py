@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-PROCESSES = Path(__file__).resolve().parents[2] / "processes"
+PROCESSES = Path(__file__).resolve().parents[3] / "processes"
 ALUR = [sys.executable, "-c", "from web.cli import main; main()"]
 
 

@@ -2,7 +2,7 @@
 
 import re
 
-from web.cli_progress import progress
+from web.cli.progress import progress
 
 
 def test_overlaps_prints_plain_progress_lines_when_the_output_is_not_a_terminal(alur):

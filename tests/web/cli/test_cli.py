@@ -13,7 +13,7 @@ from web.usecases.context import SYSTEM, Actor
 from web.usecases.organization import administration
 from web.usecases.runtime import instances, work_items
 
-PROCESSES = Path(__file__).resolve().parents[2] / "processes"
+PROCESSES = Path(__file__).resolve().parents[3] / "processes"
 
 
 def test_db_upgrade_reports_the_revision(alur):
