@@ -73,7 +73,7 @@ from web.usecases.analysis.simulation import (
 from web.usecases.context import SYSTEM, Actor, Context
 from web.usecases.dashboard import drill as dashboard_drill
 from web.usecases.dashboard import overview as dashboard
-from web.usecases.dashboard import summaries
+from web.usecases.dashboard import summaries, summary_reads
 from web.usecases.dashboard import versions as dashboard_versions
 from web.usecases.dashboard import workload as dashboard_workload
 from web.usecases.dashboard.views import Filters
@@ -84,7 +84,7 @@ from web.usecases.pagination import PageRequest
 from web.usecases.scope import managed_units
 
 EXACT_PASS_LIMIT = 10**12  # more values than any period holds: the exact path always
-DEFAULT_LIMIT = summaries.EXACT_LIMIT
+DEFAULT_LIMIT = summary_reads.EXACT_LIMIT
 ROOT = Path(__file__).resolve().parent.parent
 PROCESSES = ROOT / "processes"
 DAYS = 365
@@ -758,7 +758,7 @@ def run_database(
         elif name.endswith("+cp"):
             force_custom_plans(engine)
         # The exact pass never reads the histograms: every percentile sorts the work items.
-        summaries.EXACT_LIMIT = EXACT_PASS_LIMIT if name.endswith(" exact") else DEFAULT_LIMIT
+        summary_reads.EXACT_LIMIT = EXACT_PASS_LIMIT if name.endswith(" exact") else DEFAULT_LIMIT
         engine.dispose()  # every pass starts on new connections, nothing prepared yet
         measuring = time.perf_counter()
         timings = {(q.label, q.actor): measure(q, args.runs, recorder) for q in found}
