@@ -24,6 +24,7 @@ from storage.models import (
     Unit,
 )
 from storage.repositories import dashboard as repo
+from storage.repositories import dashboard_versions
 from web.usecases.context import Actor, Context
 from web.usecases.dashboard import summary_reads
 from web.usecases.dashboard.views import (
@@ -295,7 +296,7 @@ def sop_detail(ctx: Context, actor: Actor, sop_id: int, filters: Filters) -> Sop
     with reading(ctx) as session:
         sop = sop_or_404(session, sop_id)
         window = resolve_window(session, ctx, actor, filters)
-        versions = repo.versions_of(session, sop_id) or [
+        versions = dashboard_versions.versions_of(session, sop_id) or [
             (version.id, version.number)
             for version in sorted(sop.versions, key=lambda v: -v.number)
         ]

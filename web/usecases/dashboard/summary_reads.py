@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from storage.repositories import dashboard as dashboard_repo
+from storage.repositories import dashboard_activities
 from storage.repositories import summaries as repo
 from web.usecases.dashboard import histogram
 
@@ -49,10 +50,10 @@ def activities(
     Returns them and whether the percentiles are approximate (read from the summaries).
     """
     if window.days is None or window.sop_id is None:
-        return dashboard_repo.activities(session, window), False
+        return dashboard_activities.activities(session, window), False
     first, last = window.days
     if repo.steps_completed_in(session, window, first, last) <= EXACT_LIMIT:
-        return dashboard_repo.activities(session, window), False
+        return dashboard_activities.activities(session, window), False
     return _activities_from_summaries(session, window, first, last), True
 
 
