@@ -7,6 +7,7 @@ from sqlalchemy import and_, select
 
 from storage.models import Instance, WorkItem, WorkItemStatus
 from storage.repositories import dashboard as repo
+from storage.repositories import dashboard_activities
 from web.usecases.context import Actor, Context
 from web.usecases.dashboard.overview import reading, resolve_window
 from web.usecases.dashboard.views import Filters
@@ -72,19 +73,22 @@ def _behind(
         return and_(*conditions[figure])
     step_conditions = {
         "steps_late": [*steps_done, repo.on_time(WorkItem.completed_at, WorkItem.due_at) == 0],
-        "activity": [*repo.activity_condition(window), WorkItem.activity_id == activity],
+        "activity": [
+            *dashboard_activities.activity_condition(window),
+            WorkItem.activity_id == activity,
+        ],
         "activity_completed": [
-            *repo.activity_condition(window),
+            *dashboard_activities.activity_condition(window),
             WorkItem.activity_id == activity,
             WorkItem.status == WorkItemStatus.COMPLETED,
         ],
         "activity_open": [
-            *repo.activity_condition(window),
+            *dashboard_activities.activity_condition(window),
             WorkItem.activity_id == activity,
             WorkItem.status.in_(repo.OPEN),
         ],
         "activity_breached": [
-            *repo.activity_condition(window),
+            *dashboard_activities.activity_condition(window),
             WorkItem.activity_id == activity,
             WorkItem.breached_at.is_not(None),
         ],

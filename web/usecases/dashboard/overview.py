@@ -24,9 +24,10 @@ from storage.models import (
     Unit,
 )
 from storage.repositories import dashboard as repo
+from storage.repositories import dashboard_versions
 from web.usecases.bounds import PERIOD_TOO_LONG, parse_day, parse_number
 from web.usecases.context import Actor, Context
-from web.usecases.dashboard import summaries
+from web.usecases.dashboard import summary_reads
 from web.usecases.dashboard.views import (
     ActivityRow,
     Filters,
@@ -199,8 +200,8 @@ def _overview_rows(
     """The overview's rows, and whether their cycle-time percentiles are approximate."""
     started = repo.started_per_sop(session, window)
     still_open = repo.open_per_sop(session, window)
-    completed, approximate = summaries.completed_per_sop(session, window, request_rows)
-    steps = summaries.steps_on_time_per_sop(session, window)
+    completed, approximate = summary_reads.completed_per_sop(session, window, request_rows)
+    steps = summary_reads.steps_on_time_per_sop(session, window)
     sop_ids = set(started) | set(still_open) | set(completed) | set(steps)
     sops = {sop.id: sop for sop in session.scalars(select(Sop).where(Sop.id.in_(sop_ids)))}
     rows = []
@@ -242,8 +243,8 @@ def overview(ctx: Context, actor: Actor, filters: Filters) -> Overview:
         weeks = week_starts(filters)
         boundaries = [datetime.combine(day, time(0), zone).astimezone(UTC) for day in weeks]
         started = repo.weekly_started(session, window, boundaries)
-        request_rows = summaries.request_rows(session, window)
-        per_week, weeks_approximate = summaries.weekly_completed(
+        request_rows = summary_reads.request_rows(session, window)
+        per_week, weeks_approximate = summary_reads.weekly_completed(
             session, window, request_rows, boundaries, weeks
         )
         trend = []
@@ -294,7 +295,7 @@ def sop_detail(ctx: Context, actor: Actor, sop_id: int, filters: Filters) -> Sop
     with reading(ctx) as session:
         sop = sop_or_404(session, sop_id)
         window = resolve_window(session, ctx, actor, filters)
-        versions = repo.versions_of(session, sop_id) or [
+        versions = dashboard_versions.versions_of(session, sop_id) or [
             (version.id, version.number)
             for version in sorted(sop.versions, key=lambda v: -v.number)
         ]
@@ -303,7 +304,7 @@ def sop_detail(ctx: Context, actor: Actor, sop_id: int, filters: Filters) -> Sop
         diagram = filters.version_id or versions[0][0]
         order = activity_order(session, diagram)
         lanes = _lane_names(session, sop_id)
-        found, approximate = summaries.activities(session, window)
+        found, approximate = summary_reads.activities(session, window)
         total = sum(figures["spent"] for figures in found.values())
         ranked = sorted(
             (key for key in found if found[key]["spent"]), key=lambda key: -found[key]["spent"]
@@ -330,7 +331,7 @@ def sop_detail(ctx: Context, actor: Actor, sop_id: int, filters: Filters) -> Sop
             )
         ]
         overview_rows, summary_approximate = _overview_rows(
-            session, window, summaries.request_rows(session, window)
+            session, window, summary_reads.request_rows(session, window)
         )
         summary = next(iter(overview_rows), None)
         return SopDetail(

@@ -3,7 +3,7 @@
 import math
 from collections.abc import Callable, Sequence
 
-from storage.repositories import dashboard as repo
+from storage.repositories import dashboard_versions as repo
 from web.usecases.context import Actor, Context
 from web.usecases.dashboard.overview import activity_order, reading, resolve_window, sop_or_404
 from web.usecases.dashboard.stats import mann_whitney_p, nearest_rank, two_proportion_p

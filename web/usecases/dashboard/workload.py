@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from engine.calendar import WorkingCalendar
 from storage.models import Position, User
-from storage.repositories import dashboard as repo
+from storage.repositories import dashboard_workload as repo
 from web.usecases.context import Actor, Context
 from web.usecases.dashboard.overview import org_calendar, reading, resolve_window
 from web.usecases.dashboard.views import Filters, LoadRow, Share, Workload

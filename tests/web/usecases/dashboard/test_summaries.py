@@ -23,7 +23,7 @@ from storage.models import (
 from storage.repositories.summaries import KEYS
 from tests.web.usecases.dashboard.dashboard_expected import choices, ready_in, scope_of
 from tests.web.usecases.dashboard.dashboard_log import THREE_WEEKS, Log, run_log, t
-from web.usecases.dashboard import histogram, overview, summaries
+from web.usecases.dashboard import histogram, overview, summaries, summary_reads
 from web.usecases.dashboard.views import Filters, SopDetail, Spread
 from web.usecases.errors import NotFound
 from web.usecases.runtime import work_items
@@ -135,7 +135,7 @@ def both_paths(ctx, org, monkeypatch, who: str, sop_id: int, filters: Filters):
     """The page read from the work items (the default limit), then from the summaries."""
     exact = overview.sop_detail(ctx, org.actor(who), sop_id, filters)
     with monkeypatch.context() as patch:
-        patch.setattr(summaries, "EXACT_LIMIT", 0)
+        patch.setattr(summary_reads, "EXACT_LIMIT", 0)
         summarised = overview.sop_detail(ctx, org.actor(who), sop_id, filters)
     return exact, summarised
 
@@ -328,9 +328,9 @@ def test_the_summaries_are_read_only_above_the_exact_limit(known_log, monkeypatc
     # Above the requests completed in the period: only the steps decide here.
     assert steps > 10 and steps > len(log.instances)
 
-    monkeypatch.setattr(summaries, "EXACT_LIMIT", steps)
+    monkeypatch.setattr(summary_reads, "EXACT_LIMIT", steps)
     at_limit = overview.sop_detail(ctx, org.actor("eka"), log.sops["izin"], filters)
-    monkeypatch.setattr(summaries, "EXACT_LIMIT", steps - 1)
+    monkeypatch.setattr(summary_reads, "EXACT_LIMIT", steps - 1)
     above = overview.sop_detail(ctx, org.actor("eka"), log.sops["izin"], filters)
 
     assert at_limit.approximate is False and above.approximate is True
@@ -392,7 +392,7 @@ def test_a_period_without_completed_steps_is_read_exactly_whatever_the_limit(
     known_log, monkeypatch, limit
 ):
     ctx, org, log = known_log
-    monkeypatch.setattr(summaries, "EXACT_LIMIT", limit)
+    monkeypatch.setattr(summary_reads, "EXACT_LIMIT", limit)
     # Thursday 20 August: only A9's arsip became ready, and it is still open; no izin request
     # ended that day either.
     page = overview.sop_detail(
