@@ -22,6 +22,10 @@ from engine.sop_metadata import Activity
 # six digits of every NIK and family card (KK) of its residents.
 REGION = "367101"
 HAPPY = 0.88  # chance a decision takes the SOP's main path (first choice, "yes")
+# Decisions that go the main way less often. The sekretaris kelurahan sends back many drafts
+# of the domicile letter at the paraf: the rework the redesign (simulation.py) removes, plenty
+# for the overlap analysis to flag even in a short run.
+HAPPY_BY_FIELD = {"konsep_disetujui": 0.6}
 ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
 PURPOSES = (
     "Persyaratan melamar pekerjaan",
@@ -98,7 +102,7 @@ class DemoValues:
     def _value(self, spec: FormField, person: _Person, today: date) -> object:
         rng, name = self.rng, spec.name
         if spec.type == "boolean":
-            return rng.random() < HAPPY
+            return rng.random() < HAPPY_BY_FIELD.get(name, HAPPY)
         if spec.type == "choice":
             options = [o.value for o in spec.options]
             main = rng.random() < HAPPY or len(options) == 1

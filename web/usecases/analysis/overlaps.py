@@ -3,7 +3,9 @@
 One analysis reads the published version of every SOP (static rules, engine.overlaps) and the
 steps completed in the last ``WORK_DAYS`` days (dynamic rules), then merges what it found
 into the stored flags by their stable key: a new finding opens a flag, a known one is
-refreshed and keeps the analyst's state and note. A flag no longer found is resolved by the
+refreshed and keeps the analyst's state and note. The dynamic rules judge each SOP on the work
+of one version, the newest with completed steps in the window: once a redesign is in use, the
+old version's rework no longer speaks for the SOP. A flag no longer found is resolved by the
 newest version of one of its SOPs published since it was raised; without one it is only marked
 as not current (the data moved, nobody changed the SOP).
 """
@@ -127,7 +129,29 @@ def _library(session: Session) -> tuple[list[SopMetadata], dict, dict, dict]:
     return sops, positions, flows, parents
 
 
+def _judged_versions(session: Session, since: datetime) -> list[int]:
+    """Per SOP, the newest version with steps completed since ``since``.
+
+    Until a new version's first step is completed the previous one still speaks for the SOP,
+    so publishing alone resolves nothing; from then on only the new version's work counts.
+    """
+    worked = (
+        select(Instance.sop_version_id)
+        .join(WorkItem, WorkItem.instance_id == Instance.id)
+        .where(WorkItem.status == WorkItemStatus.COMPLETED, WorkItem.completed_at >= since)
+        .distinct()
+    )
+    newest: dict[int, tuple[int, int]] = {}
+    for sop_id, version_id, number in session.execute(
+        select(SopVersion.sop_id, SopVersion.id, SopVersion.number).where(SopVersion.id.in_(worked))
+    ):
+        if number > newest.get(sop_id, (0, 0))[1]:
+            newest[sop_id] = (version_id, number)
+    return [version_id for version_id, _ in newest.values()]
+
+
 def _steps(session: Session, since: datetime) -> Iterator[Step]:
+    versions = _judged_versions(session, since)
     held = set(session.execute(select(user_position.c.user_id, user_position.c.position_id)).all())
     query = (
         select(
@@ -146,7 +170,11 @@ def _steps(session: Session, since: datetime) -> Iterator[Step]:
         .join(Position, Position.id == WorkItem.position_id)
         .join(Unit, Unit.id == WorkItem.unit_id)
         .outerjoin(User, User.id == WorkItem.completed_by_id)
-        .where(WorkItem.status == WorkItemStatus.COMPLETED, WorkItem.completed_at >= since)
+        .where(
+            WorkItem.status == WorkItemStatus.COMPLETED,
+            WorkItem.completed_at >= since,
+            Instance.sop_version_id.in_(versions),
+        )
         .order_by(WorkItem.instance_id, WorkItem.ready_at, WorkItem.id)
         .execution_options(yield_per=5000)
     )

@@ -34,6 +34,7 @@ from storage.models import (
     WorkItem,
     WorkItemStatus,
 )
+from web.usecases.analysis import overlaps
 from web.usecases.analysis.demo_values import DemoValues
 from web.usecases.context import SYSTEM, Actor, Context
 from web.usecases.errors import Conflict, Invalid, message
@@ -198,6 +199,11 @@ class _Simulation:
             middle = days[len(days) // 2]
             opens = self.calendar.hours[middle.weekday()][0]
             self.push(datetime.combine(middle, opens, self.calendar.zone), "redesign")
+            # The overlap analysis the evening before, as in a city that runs it nightly: the
+            # drafts sent back at the paraf raise the bounce flag the redesign then resolves.
+            evening = days[len(days) // 2 - 1]
+            closes = self.calendar.hours[evening.weekday()][1]
+            self.push(datetime.combine(evening, closes, self.calendar.zone), "overlaps")
         handlers = {
             "day": self._day,
             "arrive": self._arrive,
@@ -205,6 +211,7 @@ class _Simulation:
             "finish": self._finish,
             "tick": self._tick,
             "redesign": self._redesign,
+            "overlaps": lambda _: overlaps.analyze(self.ctx, self.analyst),
         }
         total = len(days)
         # The period ends at midnight before ``plan.end``: what is still open stays open.

@@ -2,7 +2,7 @@
 
 import re
 from collections import Counter
-from datetime import date
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 import pytest
@@ -11,7 +11,8 @@ from sqlalchemy import select
 from engine.definition import load_sop
 from storage.db import make_engine, make_session_factory
 from storage.migrate import upgrade
-from storage.models import Event, Instance, InstanceStatus, Sop, SopVersion, WorkItem
+from storage.models import Event, FlagState, Instance, InstanceStatus, Sop, SopVersion, WorkItem
+from web.usecases.analysis import overlaps
 from web.usecases.analysis.demo_values import REGION
 from web.usecases.analysis.simulation import REDESIGNED, Counts, Plan, simulate, without_paraf
 from web.usecases.context import SYSTEM, Context
@@ -20,6 +21,7 @@ from web.usecases.dashboard.views import Filters
 from web.usecases.demo import seed_organization
 from web.usecases.errors import Conflict
 from web.usecases.library import sops
+from web.usecases.pagination import PageRequest
 
 # Form fields recording something done at their step: along a request they never go back.
 ACTS = {"tanggal_tanda_tangan", "tanggal_penyerahan", "tanggal_pembayaran", "tanggal_penutupan"}
@@ -33,7 +35,7 @@ def _library(ctx: Context) -> None:
     sops.load_processes(ctx, PROCESSES)
 
 
-def test_a_simulated_fortnight_looks_like_real_work(ctx):
+def test_a_simulated_fortnight_looks_like_real_work(ctx, clock):
     _library(ctx)
     seen = []
     counts = simulate(ctx, PLAN, lambda done, total, _: seen.append((done, total)))
@@ -47,6 +49,8 @@ def test_a_simulated_fortnight_looks_like_real_work(ctx):
     with pytest.raises(Conflict):  # a second run would mix two histories
         simulate(ctx, PLAN)
     _loading_the_library_afterwards_keeps_the_redesign_in_force(ctx)
+    clock.now = datetime.combine(PLAN.end, time(1), UTC)  # `alur overlaps` after the demo
+    _the_redesign_resolved_the_bounce_flag_of_the_paraf(ctx)
 
 
 def _every_sop_has_requests_and_most_are_done(ctx: Context, counts: Counts) -> None:
@@ -187,3 +191,16 @@ def test_the_redesign_is_a_valid_sop_without_the_paraf():
     xml = (PROCESSES / "surat_keterangan_domisili.bpmn").read_text(encoding="utf-8")
     definition = load_sop(without_paraf(xml).encode("utf-8"))
     assert "paraf_konsep" not in {a.id for a in definition.metadata.activities}
+
+
+def _the_redesign_resolved_the_bounce_flag_of_the_paraf(ctx: Context) -> None:
+    """The simulation analysed the overlaps just before the redesign, as a city running
+    `alur overlaps` nightly would: the drafts the sekretaris sent back raised a bounce flag,
+    and version 2, without the paraf, resolved it once its own work was analysed."""
+    overlaps.analyze(ctx, SYSTEM)
+    [flag] = overlaps.list_flags(
+        ctx, SYSTEM, PageRequest(1, 10), kind="bouncing", sop_key=REDESIGNED
+    ).items
+    assert flag.state == FlagState.RESOLVED, flag.explanation_en
+    assert flag.resolved_by_version.number == 2
+    assert flag.first_seen_at < flag.resolved_by_version.published_at
