@@ -109,11 +109,13 @@ def work_items_of(session: Session, instance_id: int) -> list[WorkItem]:
 
 
 def open_work_items_of(session: Session, instance_id: int) -> list[WorkItem]:
+    """The open items of an instance the caller holds: their ``instance`` is not joined again
+    (it resolves to the caller's row in the session), a cost every state change would pay."""
     return list(
         session.scalars(
-            select(WorkItem).where(
-                WorkItem.instance_id == instance_id, WorkItem.status.in_(OPEN_STATUSES)
-            )
+            select(WorkItem)
+            .where(WorkItem.instance_id == instance_id, WorkItem.status.in_(OPEN_STATUSES))
+            .options(lazyload(WorkItem.instance))
         )
     )
 
