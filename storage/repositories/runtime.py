@@ -4,7 +4,8 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, Select, case, func, select
-from sqlalchemy.orm import Session, undefer
+from sqlalchemy.orm import Session, lazyload, undefer
+from sqlalchemy.orm.attributes import set_committed_value
 
 from storage.models import (
     OPEN_STATUSES,
@@ -71,13 +72,22 @@ def lock_work_item(session: Session, item_id: int) -> WorkItem | None:
 
     Every change of a work item's state holds its instance's lock, so the item read here
     cannot change until the transaction ends. It is read again even if the session had it:
-    a copy read before the lock may be stale.
+    a copy read before the lock may be stale. Its instance is the one just locked, taken from
+    the session rather than joined again: a joined copy read with ``populate_existing`` would
+    forget the state just read with the lock, and the caller would read it a second time.
     """
-    if lock_instance_of_work_item(session, item_id) is None:
+    instance = lock_instance_of_work_item(session, item_id)
+    if instance is None:
         return None
-    return session.scalar(
-        select(WorkItem).where(WorkItem.id == item_id).execution_options(populate_existing=True)
+    item = session.scalar(
+        select(WorkItem)
+        .where(WorkItem.id == item_id)
+        .options(lazyload(WorkItem.instance))
+        .execution_options(populate_existing=True)
     )
+    if item is not None:
+        set_committed_value(item, "instance", instance)  # the locked row, without a change
+    return item
 
 
 def instance(session: Session, instance_id: int) -> Instance | None:
@@ -99,11 +109,13 @@ def work_items_of(session: Session, instance_id: int) -> list[WorkItem]:
 
 
 def open_work_items_of(session: Session, instance_id: int) -> list[WorkItem]:
+    """The open items of an instance the caller holds: their ``instance`` is not joined again
+    (it resolves to the caller's row in the session), a cost every state change would pay."""
     return list(
         session.scalars(
-            select(WorkItem).where(
-                WorkItem.instance_id == instance_id, WorkItem.status.in_(OPEN_STATUSES)
-            )
+            select(WorkItem)
+            .where(WorkItem.instance_id == instance_id, WorkItem.status.in_(OPEN_STATUSES))
+            .options(lazyload(WorkItem.instance))
         )
     )
 

@@ -28,11 +28,16 @@ REBUILD_BATCH = 5000
 
 
 def summary_zone(session: Session, ctx: Context) -> ZoneInfo:
-    """The dashboard's time zone (its periods are local days): the organization's calendar's."""
-    organization = first_organization(session)
-    if organization is None:
-        return ZoneInfo("UTC")
-    return calendar_of(ctx, organization).zone
+    """The dashboard's time zone (its periods are local days): the organization's calendar's.
+
+    Looked up once per transaction: a completion asks for it for the step and the request.
+    """
+    zone = session.info.get("alur_summary_zone")
+    if zone is None:
+        organization = first_organization(session)
+        zone = ZoneInfo("UTC") if organization is None else calendar_of(ctx, organization).zone
+        session.info["alur_summary_zone"] = zone
+    return zone
 
 
 def _step_measures(wait: int | None, handle: int | None, standard: int | None) -> list:

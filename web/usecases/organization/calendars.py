@@ -43,8 +43,12 @@ def calendar_of_unit(session: Session, ctx: Context, unit_id: int) -> WorkingCal
     """
     known: dict[int, WorkingCalendar] = session.info.setdefault("alur_calendars", {})
     if unit_id not in known:
-        unit = session.get(Unit, unit_id)
-        known[unit_id] = calendar_of(ctx, session.get(Organization, unit.organization_id))
+        organization = session.scalar(
+            select(Organization)
+            .join(Unit, Unit.organization_id == Organization.id)
+            .where(Unit.id == unit_id)
+        )
+        known[unit_id] = calendar_of(ctx, organization)
     return known[unit_id]
 
 

@@ -108,9 +108,10 @@ def claim(ctx: Context, actor: Actor, item_id: int) -> WorkItem:
             if item.claimed_by_id == actor.user_id:
                 return item
             raise moved_on(session, item)
-        # The relationship, not only the id: the caller shows who holds the step.
-        item.status, item.claimed_at = WorkItemStatus.CLAIMED, ctx.clock()
-        item.claimed_by = session.get(User, actor.user_id) if actor.user_id is not None else None
+        # The relationship, not only the id: the caller shows who holds the step. Read before
+        # the item changes, so that the change goes out in one UPDATE.
+        claimer = session.get(User, actor.user_id) if actor.user_id is not None else None
+        item.status, item.claimed_at, item.claimed_by = WorkItemStatus.CLAIMED, ctx.clock(), claimer
         record(
             session,
             ctx,
@@ -178,14 +179,16 @@ def complete(
         notice_late_completion(session, ctx, actor, item, now)
         # Set the relationships, not only the ids: the caller shows who claimed and completed.
         performer = session.get(User, actor.user_id) if actor.user_id is not None else None
+        calendar = calendar_of_unit(session, ctx, item.unit_id)
         if item.claimed_at is None:
             item.claimed_at, item.claimed_by = now, performer
         item.status = WorkItemStatus.COMPLETED
         item.completed_at, item.completed_by = now, performer
-        durations.step_completed(calendar_of_unit(session, ctx, item.unit_id), item)
-        summaries.step_completed(session, ctx, item)
         item.form_data = cleaned
         item.comment = (comment or "").strip() or None
+        # Everything read first, the item changed at once: it goes out in one UPDATE.
+        durations.step_completed(calendar, item)
+        summaries.step_completed(session, ctx, item)
         record(
             session,
             ctx,
