@@ -18,13 +18,13 @@ GUESSES = 40
 def checks(monkeypatch) -> Counter:
     """Password hashes really checked, by kind: the user's own hash, or the dummy one."""
     counted: Counter = Counter()
-    real_check = login.check_password_hash
+    real_check = login.password_matches
 
     def counting_check(pwhash: str, password: str) -> bool:
         counted["dummy" if pwhash == login._DUMMY_HASH else "user"] += 1
         return real_check(pwhash, password)
 
-    monkeypatch.setattr(login, "check_password_hash", counting_check)
+    monkeypatch.setattr(login, "password_matches", counting_check)
     return counted
 
 
