@@ -13,6 +13,7 @@ from storage.repositories import organization as repo
 from storage.repositories import runtime as runtime_repo
 from web.usecases.context import Actor, Context
 from web.usecases.errors import Conflict, NotFound, message
+from web.usecases.runtime.holding import return_to_inbox
 from web.usecases.runtime.progress import record
 
 USER_NOT_FOUND = message("user_not_found", "User {username} does not exist.")
@@ -48,19 +49,8 @@ def _release_claims(
             and item.status == WorkItemStatus.CLAIMED
             and item.claimed_by_id == user.id
         ):
-            item.status, item.claimed_by, item.claimed_at = WorkItemStatus.OPEN, None, None
+            return_to_inbox(session, ctx, actor, item, claimed_by=user.username, reason=reason)
             released += 1
-            record(
-                session,
-                ctx,
-                actor,
-                "work_item_unclaimed",
-                instance=item.instance,
-                work_item=item,
-                activity=item.activity_id,
-                claimed_by=user.username,
-                reason=reason,
-            )
     return released
 
 

@@ -14,7 +14,9 @@ from sqlalchemy.orm import Session
 
 from storage.models import Instance, User, WorkItem, WorkItemStatus
 from storage.repositories import runtime as repo
+from web.usecases.context import Actor, Context
 from web.usecases.errors import Conflict, NotFound, Phrase, message
+from web.usecases.runtime.progress import record
 
 WORK_ITEM_NOT_FOUND = message("work_item_not_found", "Work item {id} does not exist.")
 INSTANCE_NOT_FOUND = message("instance_not_found", "Request {id} does not exist.")
@@ -51,6 +53,24 @@ def hold_work_item(
     if item.status not in expected:
         raise moved_on(session, item)
     return item
+
+
+def return_to_inbox(
+    session: Session, ctx: Context, actor: Actor, item: WorkItem, **why: object
+) -> None:
+    """Give a claimed step back to its position's shared inbox, with its audit event."""
+    # The relationship, not only the id: the caller shows who holds the step.
+    item.status, item.claimed_by, item.claimed_at = WorkItemStatus.OPEN, None, None
+    record(
+        session,
+        ctx,
+        actor,
+        "work_item_unclaimed",
+        instance=item.instance,
+        work_item=item,
+        activity=item.activity_id,
+        **why,
+    )
 
 
 def hold_instance(session: Session, instance_id: int) -> Instance:

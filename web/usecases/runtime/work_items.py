@@ -16,7 +16,12 @@ from web.usecases.organization.calendars import calendar_of_unit
 from web.usecases.pagination import Page, PageRequest, paginate
 from web.usecases.runtime import durations
 from web.usecases.runtime.breaches import notice_late_completion
-from web.usecases.runtime.holding import WORK_ITEM_NOT_FOUND, hold_work_item, moved_on
+from web.usecases.runtime.holding import (
+    WORK_ITEM_NOT_FOUND,
+    hold_work_item,
+    moved_on,
+    return_to_inbox,
+)
 from web.usecases.runtime.progress import process_of, put_back, record, restore, save_progress
 from web.usecases.scope import require_instance_visible, require_item_actor
 
@@ -136,16 +141,7 @@ def unclaim(ctx: Context, actor: Actor, item_id: int) -> WorkItem:
             )
         if actor.has_role(Role.MANAGER) and item.claimed_by_id != actor.user_id:
             require_instance_visible(session, actor, item.instance)
-        item.status, item.claimed_by, item.claimed_at = WorkItemStatus.OPEN, None, None
-        record(
-            session,
-            ctx,
-            actor,
-            "work_item_unclaimed",
-            instance=item.instance,
-            work_item=item,
-            activity=item.activity_id,
-        )
+        return_to_inbox(session, ctx, actor, item)
         return item
 
 
